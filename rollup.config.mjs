@@ -1,0 +1,58 @@
+// One build for every output, so no step can leave a stale bundle behind:
+//   dist/index.js + dist/index.d.ts      the `chatkeep` package (ESM; idb and eventsource-parser stay dependencies)
+//   dist/worker.js + dist/worker.d.ts    `chatkeep/worker`
+//   demo/build/chatkeep.js               the SDK as a browser downloads it (dependencies bundled, minified)
+//   demo/build/app.js                    the demo page, importing ./chatkeep.js as an app would
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+const ts = (tsconfig, include) =>
+  typescript({
+    tsconfig,
+    compilerOptions: { noEmit: false, declaration: false, sourceMap: false, outDir: undefined },
+    include,
+    noEmitOnError: true,
+  });
+
+const packageDependencies = ['idb', 'eventsource-parser'];
+const isPackageDependency = (id) => packageDependencies.some((d) => id === d || id.startsWith(`${d}/`));
+
+export default [
+  {
+    input: 'sdk/index.ts',
+    output: { file: 'dist/index.js', format: 'es' },
+    external: isPackageDependency,
+    plugins: [ts('./tsconfig.json', ['sdk/**/*.ts'])],
+  },
+  {
+    input: 'worker/index.ts',
+    output: { file: 'dist/worker.js', format: 'es' },
+    external: (id) => isPackageDependency(id) || id.startsWith('cloudflare:'),
+    plugins: [ts('./worker/tsconfig.json', ['worker/**/*.ts', 'sdk/protocol.ts'])],
+  },
+  {
+    input: 'sdk/index.ts',
+    output: { file: 'dist/index.d.ts', format: 'es' },
+    external: isPackageDependency,
+    plugins: [dts({ tsconfig: './tsconfig.json' })],
+  },
+  {
+    input: 'worker/index.ts',
+    output: { file: 'dist/worker.d.ts', format: 'es' },
+    external: isPackageDependency,
+    plugins: [dts({ tsconfig: './worker/tsconfig.json' })],
+  },
+  {
+    input: 'sdk/index.ts',
+    output: { file: 'demo/build/chatkeep.js', format: 'es' },
+    plugins: [nodeResolve({ browser: true }), ts('./tsconfig.json', ['sdk/**/*.ts']), terser({ ecma: 2020, module: true })],
+  },
+  {
+    input: 'demo/src/app.ts',
+    output: { file: 'demo/build/app.js', format: 'es', paths: { chatkeep: './chatkeep.js' } },
+    external: ['chatkeep'],
+    plugins: [ts('./tsconfig.json', ['demo/src/**/*.ts', 'sdk/**/*.ts'])],
+  },
+];

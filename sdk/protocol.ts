@@ -1,0 +1,189 @@
+/**
+ * The wire contract between the chatkeep SDK and the chatkeep Worker.
+ *
+ * Both halves import this file; nothing here may depend on either of them. New fields are added as optional and
+ * never renamed: clients written against an older copy of this file keep working.
+ *
+ * @packageDocumentation
+ */
+
+/** The base path every route lives under unless the app mounts chatkeep elsewhere. */
+export const DEFAULT_BASE_PATH = '/api';
+
+/** Route paths, relative to the base path. */
+export const ROUTE = {
+  chat: '/chat',
+  stop: '/chat/stop',
+  history: '/history',
+} as const;
+
+/** Server-sent event names on `POST /chat`. */
+export const EVENT = {
+  start: 'start',
+  delta: 'delta',
+  done: 'done',
+  error: 'error',
+} as const;
+export type EventName = (typeof EVENT)[keyof typeof EVENT];
+
+export const ROLES = ['user', 'assistant'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** `pending` exists only in the browser: a user turn the server has not acknowledged yet. */
+export const MESSAGE_STATUSES = ['pending', 'streaming', 'complete', 'error', 'aborted'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+/** Statuses after which a record never changes again. */
+export const FINAL_STATUSES = ['complete', 'error', 'aborted'] as const;
+export type FinalStatus = (typeof FINAL_STATUSES)[number];
+
+export function isFinalStatus(status: MessageStatus): status is FinalStatus {
+  return status === 'complete' || status === 'error' || status === 'aborted';
+}
+
+/**
+ * Session and message ids. The charset keeps ids safe inside a KV key (`message:${sessionId}:${id}`): a `:` or `/`
+ * could reach another session's keys, so such ids are refused, never escaped.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;
+export const ID_MIN_LENGTH = 8;
+export const ID_MAX_LENGTH = 128;
+
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}
+
+/** One turn of a conversation, as stored in KV and cached in IndexedDB. */
+export interface ChatMessage {
+  /** `[A-Za-z0-9_-]{8,128}`; the SDK makes time-ordered ids (UUIDv7) for user turns. */
+  id: string;
+  sessionId: string;
+  role: Role;
+  content: string;
+  /** ISO 8601, server clock once persisted; a reply is always later than its user turn. */
+  timestamp: string;
+  status: MessageStatus;
+  /** On an assistant turn: the id of the user turn it answers. */
+  replyTo?: string;
+  /** ISO 8601, server clock of the last write. */
+  updatedAt?: string;
+  error?: ErrorInfo;
+}
+
+/** Stable error codes. Callers branch on these, never on message text. */
+export const ERROR_CODES = [
+  // request shape
+  'invalid_json',
+  'invalid_request',
+  'unsupported_media_type',
+  'payload_too_large',
+  'invalid_session_id',
+  'invalid_message_id',
+  'empty_content',
+  'content_too_long',
+  'invalid_cursor',
+  // routing
+  'not_found',
+  'method_not_allowed',
+  // access
+  'unauthorized',
+  'forbidden',
+  'origin_not_allowed',
+  'rate_limited',
+  'too_many_turns',
+  // state
+  'reply_in_progress',
+  'message_not_found',
+  // faults
+  'storage_unavailable',
+  'model_error',
+  'model_timeout',
+  'interrupted',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** Every non-2xx response body. */
+export interface ErrorResponseBody {
+  error: ErrorInfo;
+}
+
+/** `POST /chat` body. */
+export interface ChatRequestBody {
+  sessionId: string;
+  message: { id: string; content: string };
+}
+
+/** The older form of `POST /chat`, still accepted: the server makes the id. */
+export interface LegacyChatRequestBody {
+  sessionId: string;
+  prompt: string;
+}
+
+export interface StartEventData {
+  userMessage: ChatMessage;
+  assistantMessage: ChatMessage;
+}
+export interface DeltaEventData {
+  id: string;
+  text: string;
+}
+export interface DoneEventData {
+  message: ChatMessage;
+}
+export interface ErrorEventData {
+  error: ErrorInfo;
+  message: ChatMessage;
+}
+
+export interface EventDataMap {
+  start: StartEventData;
+  delta: DeltaEventData;
+  done: DoneEventData;
+  error: ErrorEventData;
+}
+
+/** `POST /chat/stop` body; `messageId` is the assistant turn's id, `content` the text the user saw. */
+export interface StopRequestBody {
+  sessionId: string;
+  messageId: string;
+  content: string;
+}
+export interface StopResponseBody {
+  message: ChatMessage;
+}
+
+/** `GET /history` answer. */
+export interface HistoryResponseBody {
+  sessionId: string;
+  /** Sorted by `timestamp`, then `id`. With `since`: only records written after it (widened by the KV window). */
+  messages: ChatMessage[];
+  /** Every id the conversation holds now, whatever `since` filtered out. */
+  ids: string[];
+  /** Pass back as `since` on the next call. Server clock, opaque to clients. */
+  cursor: string;
+  /** Pass back as `cursor` to read the next page; `null` on the last page. */
+  nextPage: string | null;
+}
+
+/** `DELETE /history` answer. */
+export interface DeleteResponseBody {
+  deleted: number;
+}
+
+export const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
+export const SSE_CACHE_CONTROL = 'no-cache, no-transform';
+
+/** Workers KV is eventually consistent for up to about 60 s; `since` is widened by this much. */
+export const KV_CONSISTENCY_WINDOW_MS = 60_000;
+/** KV allows one write per key per second: a streaming reply is checkpointed no more often than this. */
+export const CHECKPOINT_INTERVAL_MS = 1_000;
+/** A `streaming` record not checkpointed for this long is reported as `error` / `interrupted`. */
+export const DEFAULT_STALE_STREAMING_MS = 60_000;
+/** How long a conversation is kept after its last write. */
+export const DEFAULT_RETENTION_SECONDS = 7 * 24 * 60 * 60;

@@ -1,0 +1,2 @@
+// Gives node the browser globals the SDK expects, backed by fake-indexeddb.
+import 'fake-indexeddb/auto';

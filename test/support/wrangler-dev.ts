@@ -1,0 +1,129 @@
+/**
+ * Starts the real Worker with `wrangler dev` on a free loopback port, with a fresh persisted KV, for the suites that
+ * talk to it over HTTP (SDK integration, browser, soak, bench). Started in its own process group so that stopping it
+ * also stops workerd (killing only the wrangler pid leaves workerd running).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface RunningWorker {
+  /** e.g. `http://127.0.0.1:41234` */
+  origin: string;
+  port: number;
+  /** The KV persistence folder. */
+  persistDir: string;
+  stop(): Promise<void>;
+}
+
+export interface StartWorkerOptions {
+  /** Worker vars passed with `--var`; DEMO_DELAY_MS defaults to 5 so suites do not wait on the demo model. */
+  vars?: Record<string, string>;
+  /** Reuse a KV folder (to keep data across restarts). */
+  persistDir?: string;
+  port?: number;
+  /** Print wrangler's output. */
+  verbose?: boolean;
+}
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const READY_TIMEOUT_MS = 60_000;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function startWorker(options: StartWorkerOptions = {}): Promise<RunningWorker> {
+  const port = options.port ?? (await freePort());
+  const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), 'chatkeep-kv-'));
+  const ownsPersistDir = options.persistDir === undefined;
+  const vars = { DEMO_DELAY_MS: '5', ...options.vars };
+  const args = [
+    join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--persist-to',
+    persistDir,
+    '--inspector-port',
+    String(await freePort()),
+    '--show-interactive-dev-session=false',
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      NO_COLOR: '1',
+      CI: process.env.CI ?? 'true',
+    },
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (options.verbose) process.stderr.write(chunk);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+
+  const origin = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (!exited && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => {
+          try {
+            if (child.pid) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+          r();
+        }, 3_000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+    if (ownsPersistDir) rmSync(persistDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited) break;
+    try {
+      const res = await fetch(`${origin}/api/history?sessionId=readiness-probe`);
+      await res.arrayBuffer();
+      if (res.status < 500) return { origin, port, persistDir, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not become ready on ${origin}:\n${output.slice(-4000)}`);
+}

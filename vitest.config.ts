@@ -1,0 +1,47 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // The Worker, inside workerd, with a real local KV (isolated per test file).
+        plugins: [
+          cloudflareTest({
+            main: './worker/index.ts',
+            wrangler: { configPath: './wrangler.jsonc' },
+            miniflare: { bindings: { DEMO_DELAY_MS: '0' } },
+          }),
+        ],
+        test: {
+          name: 'worker',
+          include: ['test/worker/**/*.test.ts'],
+        },
+      },
+      {
+        // The SDK in node: fake-indexeddb, unit tests, and integration tests against the real Worker (wrangler dev).
+        test: {
+          name: 'sdk',
+          environment: 'node',
+          include: ['test/sdk/**/*.test.ts'],
+          setupFiles: ['test/support/sdk-setup.ts'],
+          globalSetup: ['test/support/global-worker.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The demo in real Chromium against `wrangler dev`.
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/browser-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
+    ],
+  },
+});
