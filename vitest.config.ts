@@ -16,6 +16,11 @@ export default defineConfig({
         test: {
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
+          // A fake OpenAI-compatible server on loopback for the openai provider's tests, and the deployable Worker
+          // under wrangler dev for the tests that need truly separate requests.
+          globalSetup: ['test/worker/support/openai-server.ts', 'test/worker/support/dev-server.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

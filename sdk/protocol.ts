@@ -174,6 +174,8 @@ export interface HistoryResponseBody {
 /** `DELETE /history` answer. */
 export interface DeleteResponseBody {
   deleted: number;
+  /** `true` when the conversation held more keys than one request may delete: call again to delete the rest. */
+  more?: boolean;
 }
 
 export const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
@@ -187,3 +189,13 @@ export const CHECKPOINT_INTERVAL_MS = 1_000;
 export const DEFAULT_STALE_STREAMING_MS = 60_000;
 /** How long a conversation is kept after its last write. */
 export const DEFAULT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
+/** Default size limits the Worker enforces on `POST /chat`; clients may check them before sending. */
+export const DEFAULT_MAX_BODY_BYTES = 128 * 1024;
+export const DEFAULT_MAX_CONTENT_CHARS = 20_000;
+
+/**
+ * The Workers platform allows 1,000 KV operations per request; one history page or delete call stays within this
+ * many, so a conversation of any length is read (or deleted) in pages.
+ */
+export const MAX_KV_OPS_PER_REQUEST = 1_000;

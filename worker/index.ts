@@ -1,9 +1,30 @@
-// Placeholder until the Worker lands.
-export default {
-  async fetch(): Promise<Response> {
-    return new Response(JSON.stringify({ error: { code: 'not_found', message: 'Not found' } }), {
-      status: 404,
-      headers: { 'content-type': 'application/json' },
-    });
-  },
-} satisfies ExportedHandler;
+// This file is also the Worker's main module, and workerd accepts only handlers, functions and classes as a main
+// module's exports: constants stay in their own modules.
+export { default } from './default-worker';
+export { createChatWorker, type ChatWorker } from './create-chat-worker';
+export {
+  type AuthorizeResult,
+  type ChatWorkerEnv,
+  type ChatWorkerLimits,
+  type ChatWorkerOptions,
+  type FromEnv,
+  type RateLimiter,
+} from './options';
+export { HttpError, type HttpErrorOptions } from './http-error';
+export {
+  hmacSessionAuthorizer,
+  signSessionToken,
+  verifySessionToken,
+  type HmacSessionAuthorizerOptions,
+  type SessionTokenClaims,
+  type SessionTokenFailure,
+  type SessionTokenOptions,
+  type SessionTokenResult,
+} from './session-token';
+export { ConfigurationError, modelFromEnv, optionsFromEnv, type ChatKeepEnv } from './env-worker';
+export { messageKey, sessionPrefix } from './message-key';
+export { createDemoModel, demoReplyWords, type DemoModelOptions } from './providers/demo-model';
+export { createOpenAiModel, type OpenAiModelOptions } from './providers/openai-model';
+export { createWorkersAiModel, type WorkersAiBinding, type WorkersAiModelOptions } from './providers/workers-ai-model';
+export { ModelError, type ModelErrorCode, type ModelMessage, type ModelProvider, type ModelRequest } from './providers/model-provider';
+export type { Sleep } from './providers/sleep';

@@ -1,3 +1,232 @@
-// Placeholder until the demo lands.
-import { DEFAULT_BASE_PATH } from 'chatkeep';
-document.body.dataset.endpoint = DEFAULT_BASE_PATH;
+/**
+ * The demo page: one ChatClient at a time (`window.chat`), a list of this browser's conversations, and the views
+ * that render the client's state. It uses the SDK exactly as an app would, through the built `chatkeep` bundle.
+ */
+import {
+  ChatClient,
+  ChatError,
+  DEFAULT_BASE_PATH,
+  makeSessionId,
+  type ChatMessage,
+  type ChatSnapshot,
+  type StorageFallbackEvent,
+} from 'chatkeep';
+import { chooseSession } from './choose-session';
+import { bindComposer } from './composer';
+import { renderConnection } from './connection-view';
+import { createConversationListView } from './conversation-list-view';
+import { ConversationStore } from './conversation-store';
+import { createMessageListView } from './message-list-view';
+import { createNotice } from './notice';
+
+declare global {
+  interface Window {
+    /** The page's ChatClient, for scripts and for people poking at the demo in devtools. */
+    chat?: ChatClient;
+  }
+}
+
+function byId<T extends HTMLElement>(id: string, type: new () => T): T {
+  const element = document.getElementById(id);
+  if (!(element instanceof type)) throw new Error(`demo: #${id} is missing from index.html`);
+  return element;
+}
+
+const ui = {
+  app: byId('app', HTMLDivElement),
+  sidebarToggle: byId('sidebar-toggle', HTMLButtonElement),
+  scrim: byId('scrim', HTMLDivElement),
+  newChat: byId('new-chat', HTMLButtonElement),
+  conversations: byId('conversation-list', HTMLUListElement),
+  title: byId('chat-title', HTMLHeadingElement),
+  connection: byId('connection', HTMLParagraphElement),
+  clear: byId('clear-chat', HTMLButtonElement),
+  scroller: byId('scroller', HTMLDivElement),
+  empty: byId('empty', HTMLParagraphElement),
+  messages: byId('messages', HTMLOListElement),
+  composer: byId('composer', HTMLFormElement),
+};
+
+/** Within this many pixels of the bottom, the list follows new text; further up, the reader is left alone. */
+const STICK_TO_BOTTOM_PX = 120;
+
+const store = new ConversationStore({ storage: localStorage, now: Date.now });
+const notice = createNotice(byId('notice', HTMLParagraphElement));
+const messageList = createMessageListView(ui.messages);
+const renderConversations = createConversationListView({
+  list: ui.conversations,
+  onSelect: (sessionId) => {
+    setSidebar(false);
+    if (sessionId !== chat.sessionId) open(sessionId);
+  },
+});
+const composer = bindComposer({
+  form: ui.composer,
+  onSend: (text) => void send(text),
+  onStop: () => {
+    chat.stop().catch((error: unknown) => notice.show('action', `Could not stop the reply: ${describe(error)}`));
+  },
+});
+
+let chat: ChatClient;
+let unsubscribe: () => void = () => {};
+/** Session and title the header and list last showed, so a streamed word does not redraw them. */
+let shownTitleKey = '';
+/** Sends started from this page that have not settled yet; scripts wait for `data-in-flight="0"`. */
+let inFlight = 0;
+/** Whether the open client has loaded its cache; until then an empty list means "not read yet", not "empty". */
+let loaded = false;
+
+function open(sessionId: string): void {
+  unsubscribe();
+  chat?.close();
+  notice.clear();
+  const client: ChatClient = new ChatClient({
+    endpoint: DEFAULT_BASE_PATH,
+    sessionId,
+    onStorage: (event) => {
+      if (client === chat) onStorageFallback(event);
+    },
+  });
+  chat = client;
+  window.chat = client;
+  store.touch(sessionId);
+  const url = new URL(location.href);
+  url.searchParams.set('session', sessionId);
+  history.replaceState(null, '', url);
+  shownTitleKey = '';
+  loaded = false;
+  unsubscribe = client.subscribe(() => render(client));
+  render(client);
+  client.ready.then(
+    () => {
+      if (client !== chat) return;
+      loaded = true;
+      render(client);
+    },
+    (error: unknown) => notice.show('background', `Could not open the saved conversation: ${describe(error)}`),
+  );
+}
+
+function onStorageFallback(event: StorageFallbackEvent): void {
+  notice.show(
+    'storage',
+    `This browser cannot keep the conversation (${event.error.message}); it lasts only while the page is open.`,
+    'info',
+  );
+}
+
+function render(client: ChatClient): void {
+  // A client closed by a switch may still report once; only the open one draws.
+  if (client !== chat) return;
+  const snapshot: ChatSnapshot = client.getSnapshot();
+  const { messages } = snapshot;
+  // The client learns it is offline when a request fails; the browser's own signal shows it sooner.
+  const state = navigator.onLine ? snapshot.status : 'offline';
+  const stickToBottom =
+    ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < STICK_TO_BOTTOM_PX;
+
+  messageList.render(messages, { offline: state === 'offline' });
+  ui.empty.hidden = messages.length > 0 || !loaded;
+  renderConnection(ui.connection, {
+    state,
+    waitingToSend: messages.filter((m) => m.status === 'pending').length,
+    savedInBrowser: snapshot.storage === 'indexeddb',
+  });
+  composer.setStreaming(snapshot.status === 'streaming');
+  renderBackgroundError(snapshot);
+  renderTitle(client.sessionId, messages);
+
+  if (stickToBottom) ui.scroller.scrollTop = ui.scroller.scrollHeight;
+}
+
+function renderBackgroundError({ error }: ChatSnapshot): void {
+  // Being offline is already on the badge; anything else a background request hit is worth a line.
+  if (error && error.code !== 'network_error') notice.show('background', describe(error));
+  else notice.clear('background');
+}
+
+function renderTitle(sessionId: string, messages: readonly ChatMessage[]): void {
+  const title = messages.find((m) => m.role === 'user')?.content;
+  // Runs on every streamed word: touch localStorage and the list only when the title really changed.
+  const key = `${sessionId}\n${title ?? ''}`;
+  if (key === shownTitleKey) return;
+  shownTitleKey = key;
+  if (title !== undefined) store.setTitle(sessionId, title);
+  ui.title.textContent = title ?? 'New chat';
+  document.title = title ? `${title} · chatkeep` : 'chatkeep';
+  renderConversations(store.list(), sessionId);
+}
+
+async function send(text: string): Promise<void> {
+  const client = chat;
+  setInFlight(inFlight + 1);
+  notice.clear('send');
+  // The user just spoke: follow the conversation to the bottom even if they had scrolled up.
+  requestAnimationFrame(() => (ui.scroller.scrollTop = ui.scroller.scrollHeight));
+  try {
+    await client.send(text);
+  } catch (error) {
+    if (client === chat) notice.show('send', `Could not send: ${describe(error)}`);
+  } finally {
+    setInFlight(inFlight - 1);
+  }
+}
+
+function setInFlight(count: number): void {
+  inFlight = count;
+  ui.composer.dataset.inFlight = String(count);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ChatError) return `${error.message} (${error.code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function setSidebar(open: boolean): void {
+  ui.app.dataset.sidebar = open ? 'open' : 'closed';
+  ui.sidebarToggle.setAttribute('aria-expanded', String(open));
+  if (open) ui.conversations.querySelector('button')?.focus();
+}
+
+ui.newChat.addEventListener('click', () => {
+  setSidebar(false);
+  // An untouched conversation is reused rather than piling up empty ones in the list.
+  if (chat.messages.length > 0) open(makeSessionId());
+  composer.focus();
+});
+
+ui.clear.addEventListener('click', () => {
+  const client = chat;
+  if (client.messages.length === 0) return;
+  // It deletes the server's copy too, for every device: worth one question.
+  if (!confirm('Delete this conversation for good, on the server and in this browser?')) return;
+  client.clear().then(
+    () => {
+      store.setTitle(client.sessionId, '');
+      shownTitleKey = '';
+      render(client);
+    },
+    (error: unknown) => notice.show('action', `Could not clear the conversation: ${describe(error)}`),
+  );
+});
+
+// The browser's online/offline signal changes what the header says even before the client notices.
+addEventListener('online', () => render(chat));
+addEventListener('offline', () => render(chat));
+
+ui.sidebarToggle.addEventListener('click', () => setSidebar(ui.app.dataset.sidebar !== 'open'));
+ui.scrim.addEventListener('click', () => setSidebar(false));
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && ui.app.dataset.sidebar === 'open') {
+    setSidebar(false);
+    ui.sidebarToggle.focus();
+  }
+});
+
+const choice = chooseSession({ search: location.search, last: store.last(), makeId: makeSessionId });
+open(choice.sessionId);
+if (choice.rejected !== undefined) {
+  const opened = choice.source === 'last' ? 'the last one used' : 'a new one';
+  notice.show('session', `"${choice.rejected}" is not a conversation id; opened ${opened} instead.`, 'info');
+}

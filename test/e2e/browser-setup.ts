@@ -1,8 +1,9 @@
 /**
  * vitest globalSetup for the browser suite: finds Chromium and starts the real Worker (wrangler dev, local KV).
  *
- * Without Chromium the suite is skipped with a loud notice, unless CHATKEEP_REQUIRE_BROWSER=1 (set by .ci/run), in
- * which case a missing browser fails the run.
+ * Without Chromium the browser scenarios are skipped with a loud notice, unless CHATKEEP_REQUIRE_BROWSER=1 (set by
+ * .ci/run), in which case a missing browser fails the run. The Worker starts either way: the stale-bundle check
+ * needs no browser.
  */
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
@@ -18,7 +19,7 @@ declare module 'vitest' {
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(CHROMIUM_PATH)) {
     const notice = [
       '',
@@ -33,12 +34,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
       throw new Error(`CHATKEEP_REQUIRE_BROWSER=1 but no Chromium at ${CHROMIUM_PATH}`);
     }
     process.stderr.write(notice);
-    project.provide('chromiumPath', '');
-    project.provide('workerOrigin', '');
-    return undefined;
   }
   const worker = await startWorker({ vars: { DEMO_DELAY_MS: '20' } });
-  project.provide('chromiumPath', CHROMIUM_PATH);
+  project.provide('chromiumPath', existsSync(CHROMIUM_PATH) ? CHROMIUM_PATH : '');
   project.provide('workerOrigin', worker.origin);
   return () => worker.stop();
 }

@@ -1,0 +1,107 @@
+// Row 3: time to first token with persistence, against no persistence and against write-then-stream.
+import { expect, it } from 'vitest';
+import { createChatWorker } from '../../../worker/create-chat-worker';
+import type { ModelProvider } from '../../../worker/providers/model-provider';
+import { median, ms, ratio, report } from '../figures';
+import { baselineWorker } from '../support/baseline-worker';
+import { countingKv } from '../support/counting-kv';
+import { inProcess, type FetchHandler } from '../support/in-process';
+import { memoryKv } from '../support/memory-kv';
+import { pacedModel } from '../support/models';
+import { untilEvent } from '../support/sse-events';
+
+const KV_LATENCY_MS = 30;
+const FIRST_TOKEN_MS = 200;
+const RUNS = 15;
+
+const model = (): ModelProvider => pacedModel({ pieces: 5, firstTokenMs: FIRST_TOKEN_MS, realGapMs: 0 });
+
+/** Request sent to first `delta` event parsed, in ms (performance.now, node). */
+async function timeToFirstToken(worker: FetchHandler<object>, sessionId: string, turn: number): Promise<number> {
+  const host = inProcess(worker, {});
+  const started = performance.now();
+  const response = await host.fetch('http://bench/api/chat', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sessionId, message: { id: `${sessionId}-turn-${turn}`, content: `Question number ${turn}?` } }),
+  });
+  const first = await untilEvent(response.body ?? new ReadableStream(), 'delta');
+  const elapsed = performance.now() - started;
+  expect(first).toBeDefined();
+  await host.settled();
+  return elapsed;
+}
+
+it('time to first token: chatkeep vs no persistence vs write-then-stream', async () => {
+  const variants: Record<'chatkeep' | 'none' | 'readContext' | 'writeThenStream', { worker: FetchHandler<object>; times: number[] }> = {
+    chatkeep: {
+      worker: createChatWorker({ kv: countingKv(memoryKv(), { latencyMs: KV_LATENCY_MS }).kv, model: model() }),
+      times: [],
+    },
+    none: { worker: baselineWorker({ persistence: 'none', model: model() }), times: [] },
+    readContext: {
+      worker: baselineWorker({
+        persistence: 'read-context',
+        kv: countingKv(memoryKv(), { latencyMs: KV_LATENCY_MS }).kv,
+        model: model(),
+      }),
+      times: [],
+    },
+    writeThenStream: {
+      worker: baselineWorker({
+        persistence: 'write-then-stream',
+        kv: countingKv(memoryKv(), { latencyMs: KV_LATENCY_MS }).kv,
+        model: model(),
+      }),
+      times: [],
+    },
+  };
+  // Interleaved, so a slow moment of the machine falls on every variant alike; the first round warms up.
+  for (let run = 0; run <= RUNS; run++) {
+    for (const [name, variant] of Object.entries(variants)) {
+      const elapsed = await timeToFirstToken(variant.worker, `bench-ttft-${name}`, run);
+      if (run > 0) variant.times.push(elapsed);
+    }
+  }
+  const chatkeep = median(variants.chatkeep.times);
+  const none = median(variants.none.times);
+  const writeThenStream = median(variants.writeThenStream.times);
+  const readContext = median(variants.readContext.times);
+  const method = `node, the Worker's code in-process (createChatWorker), a Map KV behind a wrapper adding ${KV_LATENCY_MS} ms per call, a model with ${FIRST_TOKEN_MS} ms to first token; request to first \`delta\` parsed, median of ${RUNS} interleaved runs`;
+  report({
+    row: 3,
+    order: 1,
+    measure: 'Time to first token vs no persistence',
+    chatkeep: ms(chatkeep),
+    baseline: ms(none),
+    baselineName: 'same model, no persistence (see notes)',
+    ratio: `${ratio(chatkeep, none)} (+${((chatkeep / none - 1) * 100).toFixed(1)}%)`,
+    goal: 'within 5% (<= 1.05x)',
+    met: chatkeep <= none * 1.05,
+    method,
+  });
+  report({
+    row: 3,
+    order: 2,
+    measure: 'Time to first token vs write-then-stream',
+    chatkeep: ms(chatkeep),
+    baseline: ms(writeThenStream),
+    baselineName: 'await the user write, then call the model',
+    ratio: ratio(chatkeep, writeThenStream),
+    goal: '—',
+    met: null,
+    method,
+  });
+  report({
+    row: 3,
+    order: 3,
+    measure: 'Time to first token vs reading the conversation, then streaming (no writes)',
+    chatkeep: ms(chatkeep),
+    baseline: ms(readContext),
+    baselineName: 'one list() of the conversation, then the model',
+    ratio: `${ratio(chatkeep, readContext)} (+${((chatkeep / readContext - 1) * 100).toFixed(1)}%)`,
+    goal: '—',
+    met: null,
+    method,
+  });
+});

@@ -1,0 +1,159 @@
+// Row 8: the Worker's CPU per reply of 1,000 deltas, against bare eventsource-parser over the same model bytes.
+import { createParser } from 'eventsource-parser';
+import { expect, it } from 'vitest';
+import { createChatWorker } from '../../../worker/create-chat-worker';
+import { createOpenAiModel } from '../../../worker/providers/openai-model';
+import { replyIdFor } from '../../../worker/reply-id';
+import { median, ms, ratio, report } from '../figures';
+import { inProcess } from '../support/in-process';
+import { memoryKv } from '../support/memory-kv';
+import { manualClock } from '../support/models';
+import { openAiReplyChunks } from '../support/openai-stream';
+import { drain, streamOf } from '../support/sse-events';
+import { SessionStore } from '../../../worker/session-store';
+
+const DELTAS = 1000;
+/** Each model chunk moves the Worker's clock this much: a 30 s reply, so ~30 checkpoints are serialised. */
+const CLOCK_STEP_MS = 30;
+const WARMUP = 5;
+const RUNS = 30;
+
+function cpuMs(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+it('Worker CPU per reply of 1,000 deltas', async () => {
+  const chunks = openAiReplyChunks(DELTAS);
+  const expectedText = Array.from({ length: DELTAS }, (_, i) => ` word${i}`).join('');
+  const kv = memoryKv();
+
+  /** One exchange; `checkpointIntervalMs` past the reply's length turns checkpoints off, to show their share. */
+  const workerRun = async (run: number, checkpointIntervalMs?: number): Promise<number> => {
+    const clock = manualClock();
+    const model = createOpenAiModel({
+      baseUrl: 'http://model.bench/v1',
+      model: 'bench',
+      fetch: async () =>
+        new Response(
+          streamOf(chunks, () => clock.advance(CLOCK_STEP_MS)),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+    });
+    const host = inProcess(createChatWorker({ kv, model, now: clock.now, ...(checkpointIntervalMs ? { checkpointIntervalMs } : {}) }), {});
+    const start = process.cpuUsage();
+    const response = await host.fetch('http://bench/api/chat', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId: `bench-cpu-${run}`, message: { id: `bench-cpu-${run}-u`, content: 'Tell me a long story.' } }),
+    });
+    const bytes = await drain(response.body);
+    await host.settled();
+    const used = cpuMs(start);
+    const reply = await new SessionStore(kv, `bench-cpu-${run}`, 60).get(await replyIdFor(`bench-cpu-${run}-u`));
+    expect(reply?.status).toBe('complete');
+    expect(reply?.content).toBe(expectedText);
+    expect(bytes).toBeGreaterThan(DELTAS * 40);
+    return used;
+  };
+
+  const bareRun = async (): Promise<number> => {
+    const start = process.cpuUsage();
+    let text = '';
+    const parser = createParser({
+      onEvent(event) {
+        if (event.data === '[DONE]') return;
+        const chunk = JSON.parse(event.data) as { choices: { delta: { content?: string } }[] };
+        text += chunk.choices[0]?.delta.content ?? '';
+      },
+    });
+    const decoder = new TextDecoder();
+    const reader = streamOf(chunks).getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) parser.feed(decoder.decode(r.value, { stream: true }));
+    const used = cpuMs(start);
+    expect(text.length).toBeGreaterThan(DELTAS);
+    return used;
+  };
+
+  /** The least a relaying Worker does: parse the model's SSE and write each piece as an SSE frame to a stream. */
+  const relayRun = async (): Promise<number> => {
+    const start = process.cpuUsage();
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    const encoder = new TextEncoder();
+    let id = 1;
+    const parser = createParser({
+      onEvent(event) {
+        if (event.data === '[DONE]') return;
+        const chunk = JSON.parse(event.data) as { choices: { delta: { content?: string } }[] };
+        const text = chunk.choices[0]?.delta.content;
+        if (text) void writer.write(encoder.encode(`id: ${id++}\nevent: delta\ndata: ${JSON.stringify({ id: 'r', text })}\n\n`));
+      },
+    });
+    const drained = drain(readable);
+    const decoder = new TextDecoder();
+    const reader = streamOf(chunks).getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) parser.feed(decoder.decode(r.value, { stream: true }));
+    await writer.close();
+    const bytes = await drained;
+    const used = cpuMs(start);
+    expect(bytes).toBeGreaterThan(DELTAS * 40);
+    return used;
+  };
+
+  const worker: number[] = [];
+  const relay: number[] = [];
+  const noCheckpoints: number[] = [];
+  const bare: number[] = [];
+  for (let run = 0; run < WARMUP + RUNS; run++) {
+    const w = await workerRun(run);
+    const n = await workerRun(WARMUP + RUNS + run, 3_600_000);
+    const b = await bareRun();
+    const r = await relayRun();
+    if (run >= WARMUP) {
+      relay.push(r);
+      worker.push(w);
+      noCheckpoints.push(n);
+      bare.push(b);
+    }
+  }
+  const chatkeep = median(worker);
+  const withoutCheckpoints = median(noCheckpoints);
+  const floor = median(bare);
+  report({
+    row: 8,
+    order: 1,
+    measure: `Worker CPU per reply of ${DELTAS.toLocaleString('en')} deltas (30 s on its clock, ~30 checkpoints)`,
+    chatkeep: ms(chatkeep),
+    baseline: ms(floor),
+    baselineName: 'bare eventsource-parser reading the same model bytes',
+    ratio: ratio(chatkeep, floor, 1),
+    goal: '< 5 ms',
+    met: chatkeep < 5,
+    method: `node ${process.versions.node}, process.cpuUsage around one POST /api/chat in-process: the real OpenAI provider reading ${DELTAS} model SSE events from memory, the client SSE, checkpoints and final write to a Map KV, body read by a minimal client; median of ${RUNS} after ${WARMUP} warm-up`,
+  });
+  report({
+    row: 8,
+    order: 2,
+    measure: 'Worker CPU per reply, same reply with checkpoints off (checkpointIntervalMs = 1 h)',
+    chatkeep: ms(withoutCheckpoints),
+    baseline: ms(floor),
+    baselineName: 'bare eventsource-parser reading the same model bytes',
+    ratio: `${ratio(withoutCheckpoints, floor, 1)}; checkpoints cost ${ms(Math.max(0, chatkeep - withoutCheckpoints))}`,
+    goal: '—',
+    met: null,
+    method: 'as above, interleaved with it',
+  });
+  report({
+    row: 8,
+    order: 3,
+    measure: 'Worker CPU per reply vs a bare relay (parse model SSE, write each piece as SSE through a TransformStream)',
+    chatkeep: ms(chatkeep),
+    baseline: ms(median(relay)),
+    baselineName: 'bare relay, no persistence, same bytes',
+    ratio: `${ratio(chatkeep, median(relay), 1)}; chatkeep's own work ${ms(Math.max(0, chatkeep - median(relay)))}`,
+    goal: '—',
+    met: null,
+    method: 'as above, interleaved with it',
+  });
+});

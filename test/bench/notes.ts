@@ -1,0 +1,45 @@
+/** How each row was measured, beyond the table's last column; printed under the table in BENCHMARKS.md. */
+export const BENCH_NOTES = `
+## How to read the rows
+
+Cases live in \`test/bench/\` as \`*.bench-case.ts\` (never matched by \`npm test\`) in three vitest projects: \`workerd\`
+(the Worker in workerd with its real local KV), \`node\` (the Worker's code called in-process, the SDK over
+fake-indexeddb, \`--expose-gc\`), and \`chromium\` (real Chromium through the browser suite's harness, against
+\`wrangler dev\`). One file runs at a time; every timing is a median of interleaved runs of chatkeep and its baseline.
+
+1. **KV ops per history load.** The Worker is built with \`createChatWorker({ kv })\` around a KV namespace that counts
+   every call. chatkeep answers from \`list()\` metadata, which carries each record's content while the metadata stays
+   under KV's 1,024-byte limit; a record over it costs one \`get\`. One request spends at most 1,000 KV operations,
+   so a long conversation of large records pages, and each page lists again: that is the floor for large records.
+2. **KV writes per exchange.** Workers KV's free plan allows 1,000 writes a day. chatkeep writes the user turn, a
+   \`streaming\` placeholder (so a reload mid-reply finds the reply), one checkpoint per \`checkpointIntervalMs\` while
+   the reply streams, and the final record. The reads in parentheses: before each checkpoint the Worker reads the
+   record, to learn whether the reply was stopped from another isolate.
+3. **Time to first token.** All three Workers run the same model (first piece after 200 ms) and the same KV wrapper
+   (30 ms per call). The *no persistence* baseline parses and validates the JSON body, calls the model with the one
+   user turn, and frames each piece as an SSE \`delta\`; it makes no KV call at all, so its model sees no earlier
+   turns. chatkeep first lists the conversation (one KV call: the model sees the conversation as stored, and a
+   repeated turn is answered without calling the model), then starts the model while the user turn and the
+   placeholder are written, and sends \`start\` once both writes are done. *Write-then-stream* awaits the user
+   turn's \`put\`, then calls the model. *Read, then stream* lists the conversation (one KV call) and then calls the
+   model, writing nothing: the difference between it and chatkeep is what chatkeep's writes add.
+4. **IndexedDB writes.** Counted by wrapping the client's \`ChatStorage\` (each write method is one IndexedDB
+   transaction in \`idbStorage\`): transactions, message records written or deleted, and session-record writes (the
+   conversation's last use and history cursor) apart. The reply spans 10 s of the clock passed as \`now\`.
+5. **Time to cached render.** The floor opens the same database and reads the same index with one \`getAll\`, with
+   no wrapper: the least any client must do to show a cached conversation.
+6. **Stream ingest.** The Worker's bytes for one reply are recorded once and replayed from memory to both readers in
+   16 KiB reads, so no network or model time is in either figure. ChatClient runs with its defaults: it parses each
+   event, merges the delta into its conversation, notifies subscribers, and posts the change to other tabs through
+   \`BroadcastChannel\` (node's, here, as a page would use the browser's).
+7. **Bundle size.** \`demo/build/chatkeep.js\` is what \`npm run build\` makes for a browser (rollup, node-resolve,
+   terser). The floor bundles, with the same plugins, only the values the SDK imports from idb and eventsource-parser.
+8. **Worker CPU.** Measured in node, because workerd does not advance its clocks during CPU work. The figure is
+   \`process.cpuUsage()\` around one whole exchange: the real OpenAI-compatible provider reading the model's SSE from
+   memory, the reply's SSE, checkpoints and the final write to a Map-backed KV. Node's web streams are written in
+   JavaScript where workerd's are native, so the stream part weighs more here than on Cloudflare.
+9. **Memory.** \`heapUsed\` after forced collections. Each reply line runs a whole warm-up pass first: V8 keeps
+   compiling hot code for a while, and compiled code is heap too. With \`clear()\` after each reply nothing should be
+   retained; without it, each reply's two records stay in the client, its IndexedDB cache and KV, as they do for
+   the bare client.
+`;

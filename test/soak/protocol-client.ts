@@ -1,0 +1,156 @@
+/**
+ * A client that speaks the wire protocol directly over `fetch`, as an outside client would: it sends a turn, reads
+ * the SSE reply, can go away mid-reply, and recovers the way the protocol says (same message id again, or history).
+ */
+import type { EventSourceMessage } from 'eventsource-parser';
+import { readSSE } from '../../sdk/sse-reader';
+import { isFinalStatus, type ChatMessage, type HistoryResponseBody } from '../../sdk/protocol';
+
+/** What one HTTP request of the soak ended as, for the error rate. */
+export type RequestOutcome =
+  | 'ok'
+  /** 409 `reply_in_progress`: expected right after a disconnect; the reply is then followed through history. */
+  | 'in_progress'
+  /** The client hung up on purpose. */
+  | 'disconnected'
+  | 'http_error'
+  | 'network_error'
+  /** A 200 stream that ended without `done`. */
+  | 'stream_error';
+
+export interface TurnResult {
+  /** The final assistant record as the client learned it (from `done`, a replay, or history). */
+  reply: ChatMessage | undefined;
+  /** Every request this turn took. */
+  requests: RequestOutcome[];
+  /** Status codes of failed requests, for the report. */
+  failures: string[];
+}
+
+export interface SendOptions {
+  origin: string;
+  sessionId: string;
+  messageId: string;
+  content: string;
+  /** Hang up after the first `delta`, then recover. */
+  disconnect: boolean;
+  /** Give up after this many attempts of one request. */
+  maxAttempts?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Full jitter, from 100 ms, capped at 2 s: as the SDK backs off, shorter because the run is bounded. */
+const backoff = (attempt: number) => Math.random() * Math.min(2_000, 100 * 2 ** attempt);
+
+type StreamEnd = { kind: 'done' | 'error'; message: ChatMessage } | { kind: 'cut' };
+
+async function readReply(response: Response, disconnect: boolean, controller: AbortController): Promise<StreamEnd> {
+  let end: StreamEnd = { kind: 'cut' };
+  let sawDelta = false;
+  const onEvent = (event: EventSourceMessage) => {
+    if (event.event === 'delta' && disconnect && !sawDelta) {
+      sawDelta = true;
+      controller.abort(new Error('client went away'));
+    }
+    if (event.event === 'done' || event.event === 'error') {
+      end = { kind: event.event, message: (JSON.parse(event.data) as { message: ChatMessage }).message };
+    }
+  };
+  try {
+    await readSSE(response.body!, onEvent);
+  } catch {
+    // The abort above, or the connection dropping: the reply is recovered from the server.
+  }
+  return end;
+}
+
+/** Sends one user turn and returns its final reply, recovering from a disconnect (deliberate or not). */
+export async function sendTurn(options: SendOptions): Promise<TurnResult> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const result: TurnResult = { reply: undefined, requests: [], failures: [] };
+  let disconnect = options.disconnect;
+  const body = JSON.stringify({ sessionId: options.sessionId, message: { id: options.messageId, content: options.content } });
+
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const controller = new AbortController();
+    let response: Response;
+    try {
+      response = await fetch(`${options.origin}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      result.requests.push('network_error');
+      result.failures.push(`network: ${String(error)}`);
+      await sleep(backoff(attempt));
+      continue;
+    }
+    if (response.status === 409) {
+      const code = ((await response.json()) as { error: { code: string } }).error.code;
+      if (code !== 'reply_in_progress') {
+        result.requests.push('http_error');
+        result.failures.push(`409 ${code}`);
+        return result;
+      }
+      result.requests.push('in_progress');
+      result.reply = await followInHistory(options, result);
+      return result;
+    }
+    if (response.status !== 200) {
+      const text = await response.text();
+      result.requests.push('http_error');
+      result.failures.push(`${response.status} ${text.slice(0, 120)}`);
+      if (response.status < 500 && response.status !== 429 && response.status !== 408) return result;
+      await sleep(Number(response.headers.get('retry-after') ?? 0) * 1000 || backoff(attempt));
+      continue;
+    }
+    const end = await readReply(response, disconnect, controller);
+    if (end.kind !== 'cut') {
+      result.requests.push(end.kind === 'done' ? 'ok' : 'stream_error');
+      if (end.kind === 'error') result.failures.push(`stream error: ${end.message.error?.code ?? '?'}`);
+      result.reply = end.message;
+      return result;
+    }
+    result.requests.push(disconnect ? 'disconnected' : 'stream_error');
+    if (!disconnect) result.failures.push('stream cut before done');
+    disconnect = false;
+    // Back at once with the same id: the server must answer with the one reply it is writing or has written.
+  }
+  return result;
+}
+
+/** Polls history (with backoff) until the reply to `messageId` is final. */
+async function followInHistory(options: SendOptions, result: TurnResult): Promise<ChatMessage | undefined> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    await sleep(Math.min(1_000, 50 * 2 ** attempt));
+    try {
+      const history = await readHistory(options.origin, options.sessionId);
+      result.requests.push('ok');
+      const reply = history.find((m) => m.role === 'assistant' && m.replyTo === options.messageId);
+      if (reply !== undefined && isFinalStatus(reply.status)) return reply;
+    } catch (error) {
+      result.requests.push('network_error');
+      result.failures.push(`history: ${String(error)}`);
+    }
+  }
+  return undefined;
+}
+
+/** Every message of a conversation, following `nextPage`. */
+export async function readHistory(origin: string, sessionId: string): Promise<ChatMessage[]> {
+  const messages: ChatMessage[] = [];
+  let page: string | null = null;
+  do {
+    const params = new URLSearchParams({ sessionId });
+    if (page !== null) params.set('cursor', page);
+    const response = await fetch(`${origin}/api/history?${params}`);
+    if (!response.ok) throw new Error(`history ${response.status}: ${await response.text()}`);
+    const body = (await response.json()) as HistoryResponseBody;
+    messages.push(...body.messages);
+    page = body.nextPage;
+  } while (page !== null);
+  return messages;
+}

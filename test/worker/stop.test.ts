@@ -1,0 +1,144 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage, StartEventData, StopResponseBody } from '../../sdk/protocol';
+import { SessionStore } from '../../worker/session-store';
+import { createChatWorker, messageKey, ModelError } from '../../worker/index';
+import { uniqueId } from './support/ids';
+import { call, chatRequest, historyRequest, kvDump, stopRequest } from './support/requests';
+import { gate, scriptedModel } from './support/scripted-model';
+import { parseSse } from './support/sse';
+
+async function startHeldReply(steps: Parameters<typeof scriptedModel>[0]) {
+  const worker = createChatWorker({ model: scriptedModel(steps) });
+  const sessionId = uniqueId('s');
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }), env, ctx);
+  const reader = response.body!.getReader();
+  const start = parseSse(new TextDecoder().decode((await reader.read()).value)).events[0]?.data as StartEventData;
+  const drain = async () => {
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await waitOnExecutionContext(ctx);
+    return text;
+  };
+  return { worker, sessionId, replyId: start.assistantMessage.id, drain };
+}
+
+describe('POST /api/chat/stop', () => {
+  it('ends the reply aborted with the text the user saw, and the generation cannot overwrite it', async () => {
+    const hold = gate();
+    const { worker, sessionId, replyId, drain } = await startHeldReply(['Seen ', 'text', hold, ' never shown', ' nor this']);
+    const stopped = await call(worker, stopRequest({ sessionId, messageId: replyId, content: 'Seen text' }));
+    expect(stopped.response.status).toBe(200);
+    const body = JSON.parse(stopped.text) as StopResponseBody;
+    expect(body.message).toMatchObject({ id: replyId, status: 'aborted', content: 'Seen text', role: 'assistant' });
+    hold.release();
+    await drain();
+    const stored = await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, replyId), 'json');
+    expect(stored).toEqual(body.message);
+  });
+
+  it('is honoured when another isolate wrote the aborted record (the generation reads before writing)', async () => {
+    const hold = gate();
+    const { sessionId, replyId, drain } = await startHeldReply(['Some ', hold, 'more']);
+    const store = new SessionStore(env.CHAT_KV, sessionId, 3600);
+    const current = await store.get(replyId);
+    const aborted: ChatMessage = { ...current!, status: 'aborted', content: 'Some', updatedAt: new Date().toISOString() };
+    await store.put(aborted);
+    hold.release();
+    const text = await drain();
+    expect(await store.get(replyId)).toEqual(aborted);
+    expect(parseSse(text).events.some((e) => e.event === 'done' && (e.data as { message: ChatMessage }).message.status === 'complete')).toBe(false);
+  });
+
+  it('answers 404 message_not_found for a reply that does not exist, and for a user turn', async () => {
+    const { worker, sessionId, replyId, drain } = await startHeldReply(['done']);
+    await drain();
+    const userId = replyId.replace(/_r$/, '');
+    const unknown = await call(worker, stopRequest({ sessionId, messageId: 'no-such-message', content: '' }));
+    expect(unknown.response.status).toBe(404);
+    expect(JSON.parse(unknown.text).error.code).toBe('message_not_found');
+    const onUser = await call(worker, stopRequest({ sessionId, messageId: userId, content: '' }));
+    expect(onUser.response.status).toBe(404);
+  });
+
+  it('answers a reply that already ended error or aborted as it is, and never rewrites it', async () => {
+    const failed = await startHeldReply(['Half', { fail: new ModelError('model_error', 'boom') }]);
+    await failed.drain();
+    const hold = gate();
+    const stopped = await startHeldReply(['Some ', hold, 'more']);
+    const first = await call(stopped.worker, stopRequest({ sessionId: stopped.sessionId, messageId: stopped.replyId, content: 'Some' }));
+    expect(first.response.status).toBe(200);
+    hold.release();
+    await stopped.drain();
+    for (const { worker, sessionId, replyId } of [failed, stopped]) {
+      const key = messageKey(sessionId, replyId);
+      const before = await env.CHAT_KV.getWithMetadata(key, 'text');
+      expect(['error', 'aborted']).toContain((JSON.parse(before.value ?? '{}') as ChatMessage).status);
+      const again = await call(worker, stopRequest({ sessionId, messageId: replyId, content: 'Other words' }));
+      expect(again.response.status).toBe(200);
+      expect((JSON.parse(again.text) as StopResponseBody).message).toEqual(JSON.parse(before.value ?? '{}'));
+      expect(await env.CHAT_KV.getWithMetadata(key, 'text')).toEqual(before);
+    }
+  });
+
+  it('DELETE /history during a reply halts it, so the reply cannot write itself back', async () => {
+    const hold = gate();
+    const { worker, sessionId, drain } = await startHeldReply(['Some ', hold, 'more']);
+    const deleted = await call(worker, historyRequest({ sessionId }, 'DELETE'));
+    expect(JSON.parse(deleted.text)).toEqual({ deleted: 2 });
+    hold.release();
+    await drain();
+    expect(await kvDump(`message:${sessionId}:`)).toEqual({});
+  });
+
+  it('puts the aborted record back when a checkpoint in flight lands after the stop', async () => {
+    let clock = Date.UTC(2026, 0, 1);
+    const checkpointPut = gate();
+    const checkpointStarted = gate();
+    const modelHold = gate();
+    const gatedKv = new Proxy(env.CHAT_KV, {
+      get(target, prop, receiver) {
+        if (prop !== 'put') {
+          const member: unknown = Reflect.get(target, prop, receiver);
+          return typeof member === 'function' ? member.bind(target) : member;
+        }
+        return async (key: string, value: string, options?: KVNamespacePutOptions) => {
+          if (/"status":"streaming"/.test(value) && !/"content":""/.test(value)) {
+            checkpointStarted.release();
+            await checkpointPut.wait;
+          }
+          return target.put(key, value, options);
+        };
+      },
+    });
+    const afterStart = gate();
+    const model = scriptedModel([afterStart, 'one ', 'two ', modelHold, 'three'], () => {
+      clock += 800;
+    });
+    const worker = createChatWorker({ model, kv: gatedKv, now: () => clock });
+    const sessionId = uniqueId('s');
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }), env, ctx);
+    const reader = response.body!.getReader();
+    const start = parseSse(new TextDecoder().decode((await reader.read()).value)).events[0]?.data as StartEventData;
+    afterStart.release();
+    await checkpointStarted.wait;
+
+    const stopped = await call(worker, stopRequest({ sessionId, messageId: start.assistantMessage.id, content: 'one' }));
+    expect(stopped.response.status).toBe(200);
+    checkpointPut.release();
+    modelHold.release();
+    while (!(await reader.read()).done) {
+      // drain
+    }
+    await waitOnExecutionContext(ctx);
+    const stored = await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, start.assistantMessage.id), 'json');
+    expect(stored).toEqual((JSON.parse(stopped.text) as StopResponseBody).message);
+  });
+});

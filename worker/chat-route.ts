@@ -1,0 +1,139 @@
+import { SSE_CACHE_CONTROL, SSE_CONTENT_TYPE, type ChatMessage } from '../sdk/protocol';
+import { authorizeSession, limitRate } from './access';
+import { parseChatRequest } from './chat-request';
+import { indexConversation } from './conversation-index';
+import { HttpError } from './http-error';
+import type { ModelMessage } from './providers/model-provider';
+import { replayReply } from './replay';
+import { readJsonBody } from './request-body';
+import { replyIdFor } from './reply-id';
+import { runReply } from './reply-run';
+import type { RouteContext } from './route-context';
+import { SessionStore } from './session-store';
+import { SseStream } from './sse-stream';
+import { presentMessage } from './stale-streaming';
+import { isoAfter } from './timestamps';
+
+/** Seconds a client waits before retrying a turn KV would not take. */
+const STORAGE_RETRY_AFTER_SECONDS = 2;
+
+/** `POST /chat`: validate, read the conversation, write the user turn, stream and persist the reply. */
+export async function handleChat<E>(route: RouteContext<E>): Promise<Response> {
+  const { options } = route;
+  const turn = parseChatRequest(await readJsonBody(route.request, options.limits.maxBodyBytes), options.limits.maxContentChars);
+  await authorizeSession(route, turn.sessionId);
+  await limitRate(route, turn.sessionId);
+
+  const store = new SessionStore(options.kv(route.env), turn.sessionId, options.retentionSeconds);
+  const userId = turn.id ?? options.newId();
+  const replyId = await replyIdFor(userId);
+  const conversation = await indexConversation(store);
+  const nowMs = options.now();
+
+  const existingUser = conversation.byId.get(userId);
+  let userMessage = existingUser === undefined ? undefined : await store.resolve(existingUser);
+  if (userMessage?.role === 'assistant') {
+    throw new HttpError(409, 'invalid_message_id', 'This id already names a reply');
+  }
+  const existingReply = conversation.byId.get(replyId);
+  const reply = existingReply === undefined ? undefined : await store.resolve(existingReply);
+  // Any valid id may end in `_r`, so the derived reply id can already name another turn: writing the reply there
+  // would destroy that turn, so the request is refused before anything is written.
+  if (reply !== undefined && (reply.role !== 'assistant' || reply.replyTo !== userId)) {
+    throw new HttpError(409, 'invalid_message_id', "This id's reply id is taken");
+  }
+  if (userMessage !== undefined && reply !== undefined) {
+    const shown = presentMessage(reply, nowMs, options.staleStreamingMs);
+    if (shown.status === 'streaming') {
+      throw new HttpError(409, 'reply_in_progress', 'The reply to this message is still being written');
+    }
+    const sse = new SseStream({ pingIntervalMs: options.pingIntervalMs });
+    replayReply(sse, userMessage, shown);
+    return streamResponse(sse);
+  }
+  if (existingUser === undefined && conversation.turnCount >= options.limits.maxTurnsPerSession) {
+    throw new HttpError(409, 'too_many_turns', `A conversation holds at most ${options.limits.maxTurnsPerSession} turns`);
+  }
+
+  // Built before any write: a provider that cannot be built (a deploy mistake) must leave no `streaming` record.
+  const provider = options.model(route.env);
+  const history = await conversation.recent(options.contextWindow, new Set([userId, replyId]));
+  const isNewTurn = userMessage === undefined;
+  if (userMessage === undefined) {
+    const timestamp = isoAfter(nowMs);
+    userMessage = {
+      id: userId,
+      sessionId: turn.sessionId,
+      role: 'user',
+      content: turn.content,
+      timestamp,
+      status: 'complete',
+      updatedAt: timestamp,
+    };
+  }
+  const replyTimestamp = isoAfter(nowMs, userMessage.timestamp);
+  const assistantMessage: ChatMessage = {
+    id: replyId,
+    sessionId: turn.sessionId,
+    role: 'assistant',
+    content: '',
+    timestamp: replyTimestamp,
+    status: 'streaming',
+    replyTo: userId,
+    updatedAt: replyTimestamp,
+  };
+
+  const userWrite = isNewTurn ? store.put(userMessage) : Promise.resolve();
+  const replyWrite = store.put(assistantMessage);
+  const written = Promise.all([userWrite, replyWrite]);
+  const sse = new SseStream({ pingIntervalMs: options.pingIntervalMs });
+  // The model request starts now, alongside the writes: persisting adds no KV round trip before the first token.
+  const run = runReply({
+    store,
+    provider,
+    messages: modelMessages(options.systemPrompt, history, userMessage),
+    userMessage,
+    assistantMessage,
+    written,
+    sse,
+    checkpointIntervalMs: options.checkpointIntervalMs,
+    modelIdleTimeoutMs: options.modelIdleTimeoutMs,
+    now: options.now,
+    log: options.log,
+  });
+  // Under waitUntil, a client that goes away never stops generation or the final write.
+  route.ctx.waitUntil(run.catch(options.log));
+
+  try {
+    await written;
+  } catch (cause) {
+    sse.close();
+    // Without its question the placeholder reply would only ever read as interrupted.
+    const userStored = await userWrite.then(() => true, () => false);
+    const replyStored = await replyWrite.then(() => true, () => false);
+    if (!userStored && replyStored) route.ctx.waitUntil(store.delete(replyId).catch(options.log));
+    throw new HttpError(503, 'storage_unavailable', 'The message could not be saved; try again', {
+      retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS,
+      cause,
+    });
+  }
+  return streamResponse(sse);
+}
+
+function streamResponse(sse: SseStream): Response {
+  return new Response(sse.readable, {
+    status: 200,
+    headers: {
+      'content-type': SSE_CONTENT_TYPE,
+      'cache-control': SSE_CACHE_CONTROL,
+      'x-accel-buffering': 'no',
+    },
+  });
+}
+
+function modelMessages(systemPrompt: string | undefined, history: ChatMessage[], turn: ChatMessage): ModelMessage[] {
+  const messages: ModelMessage[] = systemPrompt === undefined ? [] : [{ role: 'system', content: systemPrompt }];
+  for (const message of history) messages.push({ role: message.role, content: message.content });
+  messages.push({ role: 'user', content: turn.content });
+  return messages;
+}

@@ -1,0 +1,80 @@
+import { KV_CONSISTENCY_WINDOW_MS, MAX_KV_OPS_PER_REQUEST, type ChatMessage, type HistoryResponseBody } from '../sdk/protocol';
+import { authorizeSession } from './access';
+import { requireSessionId } from './chat-request';
+import { jsonResponse } from './json-response';
+import { decodePageToken, encodePageToken, parseSince } from './page-token';
+import { SessionStore, type ListedMessage } from './session-store';
+import { presentMessage } from './stale-streaming';
+import type { RouteContext } from './route-context';
+
+/** Room left under the platform's per-request KV limit for the app's own calls (e.g. in `authorize`). */
+const KV_OPS_RESERVED = 50;
+/** Reads issued at once; enough to hide latency without a burst of hundreds. */
+const GET_CONCURRENCY = 50;
+
+/**
+ * `GET /history`: one `list()` per page answers from key metadata; only records too big for metadata (or written
+ * without it) cost a read each, and a page ends before its reads would pass the KV operation budget.
+ */
+export async function handleHistory<E>(route: RouteContext<E>): Promise<Response> {
+  const { options, url } = route;
+  const sessionId = requireSessionId(url.searchParams.get('sessionId'));
+  const since = parseSince(url.searchParams.get('since'));
+  const token = decodePageToken(url.searchParams.get('cursor'));
+  await authorizeSession(route, sessionId);
+
+  const nowMs = options.now();
+  const store = new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds);
+  const budget = MAX_KV_OPS_PER_REQUEST - KV_OPS_RESERVED;
+  let ops = 1;
+  const page = await store.list(token.kvCursor);
+  const listed = page.messages.slice(token.skip);
+  const changedAfter = since === undefined ? undefined : since - KV_CONSISTENCY_WINDOW_MS;
+
+  const ids: string[] = [];
+  const ready: ChatMessage[] = [];
+  const toRead: ListedMessage[] = [];
+  let covered = listed.length;
+  for (const [index, entry] of listed.entries()) {
+    const meta = entry.metadata;
+    // Streaming records are always sent: one can turn `interrupted` without being written again.
+    const unchanged =
+      changedAfter !== undefined && meta !== undefined && meta.status !== 'streaming' && Date.parse(meta.updatedAt) < changedAfter;
+    const inline = unchanged ? undefined : store.fromListing(entry);
+    if (!unchanged && inline === undefined) {
+      if (ops + 1 > budget) {
+        covered = index;
+        break;
+      }
+      ops++;
+      toRead.push(entry);
+    }
+    ids.push(entry.id);
+    if (inline !== undefined) ready.push(inline);
+  }
+
+  for (let i = 0; i < toRead.length; i += GET_CONCURRENCY) {
+    const batch = await Promise.all(toRead.slice(i, i + GET_CONCURRENCY).map((entry) => store.get(entry.id)));
+    for (const message of batch) {
+      if (message === undefined) continue;
+      if (changedAfter !== undefined && message.status !== 'streaming' && Date.parse(message.updatedAt ?? message.timestamp) < changedAfter) continue;
+      ready.push(message);
+    }
+  }
+
+  const nextPage =
+    covered < listed.length
+      ? encodePageToken({ kvCursor: token.kvCursor, skip: token.skip + covered })
+      : page.nextCursor === undefined
+        ? null
+        : encodePageToken({ kvCursor: page.nextCursor, skip: 0 });
+  const messages = ready
+    .map((message) => presentMessage(message, nowMs, options.staleStreamingMs))
+    .sort((a, b) => compare(a.timestamp, b.timestamp) || compare(a.id, b.id));
+  const body: HistoryResponseBody = { sessionId, messages, ids, cursor: String(nowMs), nextPage };
+  return jsonResponse(body);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

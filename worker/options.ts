@@ -1,0 +1,224 @@
+import {
+  CHECKPOINT_INTERVAL_MS,
+  DEFAULT_BASE_PATH,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_CONTENT_CHARS,
+  DEFAULT_RETENTION_SECONDS,
+  DEFAULT_STALE_STREAMING_MS,
+} from '../sdk/protocol';
+import type { ModelProvider } from './providers/model-provider';
+
+/** A value given directly, or read from the Worker's env on each request (bindings exist only there). */
+export type FromEnv<T, E> = T | ((env: E) => T);
+
+/** The env chatkeep reads when no `kv` option is given. */
+export interface ChatWorkerEnv {
+  CHAT_KV?: KVNamespace;
+}
+
+/** What `authorize` may return: `false` refuses with 403 `forbidden`; `true` or nothing allows. */
+export type AuthorizeResult = boolean | undefined | void;
+
+/** The Workers Rate Limiting binding's shape (`[[unsafe.bindings]] type = "ratelimit"`), or anything like it. */
+export interface RateLimiter {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
+}
+
+/** Size limits on what a client may send. */
+export interface ChatWorkerLimits {
+  /**
+   * Largest request body, checked against `Content-Length` and against the bytes actually read.
+   * @defaultValue 131072 (128 KiB)
+   */
+  maxBodyBytes: number;
+  /**
+   * Longest user turn, in UTF-16 code units.
+   * @defaultValue 20000
+   */
+  maxContentChars: number;
+  /**
+   * Most user turns one conversation may hold; a new turn past it gets 409 `too_many_turns`.
+   * @defaultValue 1000
+   */
+  maxTurnsPerSession: number;
+}
+
+/** Options for `createChatWorker`. */
+export interface ChatWorkerOptions<E = ChatWorkerEnv> {
+  /**
+   * The model that writes replies, or a function that builds it from env (for bindings and secrets).
+   * @defaultValue the demo model, 40 ms a word
+   */
+  model?: FromEnv<ModelProvider, E>;
+  /**
+   * The KV namespace holding conversations. Every KV call goes through this binding.
+   * @defaultValue `env.CHAT_KV`
+   */
+  kv?: FromEnv<KVNamespace, E>;
+  /**
+   * Path every route lives under.
+   * @defaultValue `'/api'`
+   */
+  basePath?: string;
+  /**
+   * How long a message is kept after its last write (KV's TTL; at least 60).
+   * @defaultValue 604800 (7 days)
+   */
+  retentionSeconds?: number;
+  /**
+   * How many earlier messages (read from KV) the model sees besides the new user turn.
+   * @defaultValue 20
+   */
+  contextWindow?: number;
+  /**
+   * A system message put before the conversation.
+   * @defaultValue none
+   */
+  systemPrompt?: string;
+  /**
+   * Size limits; each one left out keeps its default.
+   * @defaultValue `{ maxBodyBytes: 131072, maxContentChars: 20000, maxTurnsPerSession: 1000 }`
+   */
+  limits?: Partial<ChatWorkerLimits>;
+  /**
+   * Decides whether `request` may use `sessionId`. Return `false` to refuse with 403, or throw an `HttpError`
+   * (e.g. 401 `unauthorized`) to answer exactly that. Called before anything is read or written.
+   * @defaultValue allow all: a session id is a bearer capability
+   */
+  authorize?: (request: Request, sessionId: string, env: E) => AuthorizeResult | Promise<AuthorizeResult>;
+  /**
+   * Origins allowed to call cross-origin (CORS), or `'*'` for any. Same-origin requests are always allowed;
+   * a cross-origin request from an origin not listed gets 403 `origin_not_allowed`.
+   * @defaultValue `[]` (none)
+   */
+  corsOrigins?: readonly string[] | '*';
+  /**
+   * A `streaming` record not checkpointed for this long is reported as `error` / `interrupted`.
+   * @defaultValue 60000
+   */
+  staleStreamingMs?: number;
+  /**
+   * Least time between two checkpoints of a streaming reply. KV allows one write per key per second, so at least 1000.
+   * @defaultValue 1000
+   */
+  checkpointIntervalMs?: number;
+  /**
+   * A model that sends nothing for this long is cut off: the reply ends `error` / `model_timeout`, text kept.
+   * @defaultValue 30000
+   */
+  modelIdleTimeoutMs?: number;
+  /**
+   * An idle stream gets a `: ping` comment this often, so proxies and clients do not take it for dead.
+   * @defaultValue 15000
+   */
+  pingIntervalMs?: number;
+  /**
+   * The server clock, in ms since the epoch.
+   * @defaultValue `Date.now`
+   */
+  now?: () => number;
+  /**
+   * Makes ids for user turns sent in the older `{sessionId, prompt}` form.
+   * @defaultValue a UUIDv7 from `now()` and `crypto.getRandomValues`
+   */
+  newId?: () => string;
+  /**
+   * Limits `POST /chat` per key (by default the session id); a refusal is 429 `rate_limited` with Retry-After.
+   * @defaultValue no limit
+   */
+  rateLimiter?: FromEnv<RateLimiter | undefined, E>;
+  /**
+   * The key the rate limiter counts under.
+   * @defaultValue the session id
+   */
+  rateLimitKey?: (request: Request, sessionId: string) => string;
+  /**
+   * Where unexpected errors (500s, failed writes after the stream started) are reported.
+   * @defaultValue `console.error`
+   */
+  log?: (error: unknown) => void;
+}
+
+/** Options with every default applied; values that depend on env are still functions of it. */
+export interface ResolvedOptions<E> {
+  model: (env: E) => ModelProvider;
+  kv: (env: E) => KVNamespace;
+  basePath: string;
+  retentionSeconds: number;
+  contextWindow: number;
+  systemPrompt: string | undefined;
+  limits: ChatWorkerLimits;
+  authorize: ((request: Request, sessionId: string, env: E) => AuthorizeResult | Promise<AuthorizeResult>) | undefined;
+  corsOrigins: readonly string[] | '*';
+  staleStreamingMs: number;
+  checkpointIntervalMs: number;
+  modelIdleTimeoutMs: number;
+  pingIntervalMs: number;
+  now: () => number;
+  newId: () => string;
+  rateLimiter: (env: E) => RateLimiter | undefined;
+  rateLimitKey: (request: Request, sessionId: string) => string;
+  log: (error: unknown) => void;
+}
+
+export const DEFAULT_CONTEXT_WINDOW = 20;
+export const DEFAULT_MAX_TURNS_PER_SESSION = 1000;
+export const DEFAULT_MODEL_IDLE_TIMEOUT_MS = 30_000;
+export const DEFAULT_PING_INTERVAL_MS = 15_000;
+/** KV's smallest `expirationTtl`. */
+const MIN_RETENTION_SECONDS = 60;
+
+function fromEnv<T, E>(value: FromEnv<T, E>): (env: E) => T {
+  return typeof value === 'function' ? (value as (env: E) => T) : () => value;
+}
+
+function positive(name: string, value: number, min = 1): number {
+  if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number >= ${min}`);
+  return value;
+}
+
+export function resolveOptions<E>(
+  options: ChatWorkerOptions<E>,
+  defaults: { model: () => ModelProvider; newId: (now: () => number) => () => string },
+): ResolvedOptions<E> {
+  const now = options.now ?? Date.now;
+  const basePath = (options.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
+  return {
+    model: options.model === undefined ? defaults.model : fromEnv(options.model),
+    kv:
+      options.kv === undefined
+        ? (env: E) => {
+            const kv = (env as ChatWorkerEnv | undefined)?.CHAT_KV;
+            if (kv === undefined) throw new Error('No KV namespace: bind CHAT_KV or pass the `kv` option');
+            return kv;
+          }
+        : fromEnv(options.kv),
+    basePath,
+    retentionSeconds: positive('retentionSeconds', options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS, MIN_RETENTION_SECONDS),
+    contextWindow: positive('contextWindow', options.contextWindow ?? DEFAULT_CONTEXT_WINDOW, 0),
+    systemPrompt: options.systemPrompt,
+    limits: {
+      maxBodyBytes: positive('limits.maxBodyBytes', options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+      maxContentChars: positive('limits.maxContentChars', options.limits?.maxContentChars ?? DEFAULT_MAX_CONTENT_CHARS),
+      maxTurnsPerSession: positive(
+        'limits.maxTurnsPerSession',
+        options.limits?.maxTurnsPerSession ?? DEFAULT_MAX_TURNS_PER_SESSION,
+      ),
+    },
+    authorize: options.authorize,
+    corsOrigins: options.corsOrigins ?? [],
+    staleStreamingMs: positive('staleStreamingMs', options.staleStreamingMs ?? DEFAULT_STALE_STREAMING_MS),
+    checkpointIntervalMs: positive(
+      'checkpointIntervalMs',
+      options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS,
+      CHECKPOINT_INTERVAL_MS,
+    ),
+    modelIdleTimeoutMs: positive('modelIdleTimeoutMs', options.modelIdleTimeoutMs ?? DEFAULT_MODEL_IDLE_TIMEOUT_MS),
+    pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS),
+    now,
+    newId: options.newId ?? defaults.newId(now),
+    rateLimiter: options.rateLimiter === undefined ? () => undefined : fromEnv(options.rateLimiter),
+    rateLimitKey: options.rateLimitKey ?? ((_request, sessionId) => sessionId),
+    log: options.log ?? ((error: unknown) => console.error(error)),
+  };
+}

@@ -1,0 +1,95 @@
+import { ModelError, type ModelProvider } from './model-provider';
+import { sseData } from './sse-data';
+
+/** Options for {@link createOpenAiModel}. */
+export interface OpenAiModelOptions {
+  /** The API root that `/chat/completions` is appended to, e.g. `https://api.openai.com/v1` or an Ollama/vLLM URL. */
+  baseUrl: string;
+  /**
+   * Sent as `Authorization: Bearer …`; keep it in a Worker secret. Omitted for servers that need none.
+   * @defaultValue no Authorization header
+   */
+  apiKey?: string;
+  /** The model name the server expects, e.g. `gpt-4o-mini`. */
+  model: string;
+  /**
+   * The fetch to call the endpoint with.
+   * @defaultValue the global `fetch`
+   */
+  fetch?: typeof fetch;
+  /**
+   * Extra fields merged into the request body (e.g. `{ temperature: 0.2 }`).
+   * @defaultValue none
+   */
+  body?: Record<string, unknown>;
+}
+
+interface CompletionChunk {
+  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+}
+
+/**
+ * Any OpenAI-compatible chat-completions endpoint (OpenAI, Groq, Ollama, vLLM, llama.cpp), streamed.
+ *
+ * @example
+ * ```ts
+ * createOpenAiModel({ baseUrl: 'https://api.groq.com/openai/v1', apiKey: env.OPENAI_API_KEY, model: 'llama-3.1-8b-instant' });
+ * ```
+ */
+export function createOpenAiModel(options: OpenAiModelOptions): ModelProvider {
+  const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  return {
+    name: 'openai',
+    async *stream({ messages, signal }) {
+      const doFetch = options.fetch ?? fetch;
+      let response: Response;
+      try {
+        response = await doFetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'text/event-stream',
+            ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+          },
+          body: JSON.stringify({ ...options.body, model: options.model, messages, stream: true }),
+          signal,
+        });
+      } catch (cause) {
+        if (signal.aborted) return;
+        throw new ModelError('model_error', 'The model endpoint could not be reached', { cause });
+      }
+      if (!response.ok || response.body === null) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new ModelError('model_error', `The model endpoint answered ${response.status}`);
+      }
+      let finished = false;
+      try {
+        for await (const data of sseData(response.body, signal)) {
+          if (data.trim() === '[DONE]') {
+            finished = true;
+            break;
+          }
+          const chunk = parseChunk(data);
+          const choice = chunk.choices?.[0];
+          const text = choice?.delta?.content;
+          if (typeof text === 'string' && text.length > 0) yield text;
+          if (choice?.finish_reason) finished = true;
+        }
+      } catch (cause) {
+        if (signal.aborted) return;
+        if (cause instanceof ModelError) throw cause;
+        throw new ModelError('model_error', 'The model stream failed', { cause });
+      }
+      if (!finished && !signal.aborted) throw new ModelError('model_error', 'The model stream ended before the reply was complete');
+    },
+  };
+}
+
+function parseChunk(data: string): CompletionChunk {
+  try {
+    const value: unknown = JSON.parse(data);
+    return typeof value === 'object' && value !== null ? (value as CompletionChunk) : {};
+  } catch (cause) {
+    throw new ModelError('model_error', 'The model sent a chunk that is not JSON', { cause });
+  }
+}

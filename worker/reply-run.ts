@@ -1,0 +1,178 @@
+import type { ChatMessage, ErrorInfo } from '../sdk/protocol';
+import { registerReply, type HaltReason } from './active-replies';
+import { nextWithin } from './next-within';
+import { ModelError, type ModelMessage, type ModelProvider } from './providers/model-provider';
+import type { SessionStore } from './session-store';
+import type { SseStream } from './sse-stream';
+import { isoAfter } from './timestamps';
+
+/** What one reply needs; built by the chat route after validation and the context read. */
+export interface ReplyRunInput {
+  store: SessionStore;
+  provider: ModelProvider;
+  messages: ModelMessage[];
+  userMessage: ChatMessage;
+  /** The assistant record as first written: status `streaming`, content `""`. */
+  assistantMessage: ChatMessage;
+  /** Resolves once the user turn and the first assistant record are in KV; `start` waits for it. */
+  written: Promise<unknown>;
+  sse: SseStream;
+  checkpointIntervalMs: number;
+  modelIdleTimeoutMs: number;
+  now: () => number;
+  log: (error: unknown) => void;
+}
+
+/** KV allows one write per key per second, and a final write may follow a checkpoint closely. */
+const WRITE_ATTEMPTS = 3;
+
+/**
+ * Generates one reply to the end and persists it, whatever happens to the client. Runs under `ctx.waitUntil`:
+ * the model is read to its last piece even after a disconnect, checkpoints (status `streaming`) are written at
+ * most once per interval, and the final record is written `complete` or `error` with the text so far — unless the
+ * user stopped the reply, in which case the `aborted` record the stop route wrote is never overwritten.
+ */
+export async function runReply(input: ReplyRunInput): Promise<void> {
+  const { store, sse, userMessage } = input;
+  const controller = new AbortController();
+  let halted: HaltReason | undefined;
+  let inFlight: Promise<void> | undefined;
+  const unregister = registerReply(store.sessionId, input.assistantMessage.id, {
+    halt(reason) {
+      halted = reason;
+    },
+  });
+
+  let started = false;
+  let lastWriteMs = 0;
+  let lastStamp = input.assistantMessage.updatedAt ?? input.assistantMessage.timestamp;
+  const buffered: string[] = [];
+  const stamp = () => (lastStamp = isoAfter(input.now(), lastStamp));
+
+  const writtenOk = input.written.then(
+    () => {
+      started = true;
+      lastWriteMs = input.now();
+      sse.event('start', { userMessage, assistantMessage: input.assistantMessage });
+      for (const text of buffered.splice(0)) sse.event('delta', { id: input.assistantMessage.id, text });
+      return true;
+    },
+    () => {
+      controller.abort(new Error('not written'));
+      return false;
+    },
+  );
+
+  /** Another isolate may have stopped the reply: the record in KV has the last word. */
+  const stoppedElsewhere = async (): Promise<boolean> => {
+    if (halted !== undefined) return true;
+    const current = await store.get(input.assistantMessage.id);
+    if (current?.status === 'aborted') halted = { kind: 'aborted', record: current };
+    return halted !== undefined;
+  };
+
+  /**
+   * A checkpoint already on its way when the reply was halted may land after the stop's write (or the delete):
+   * put the stopped state back so the checkpoint never has the last word.
+   */
+  const undoLateCheckpoint = async (reason: HaltReason): Promise<void> => {
+    if (reason.kind === 'deleted') await store.delete(input.assistantMessage.id);
+    else await writeWithRetry(input, () => store.put(reason.record));
+  };
+
+  let text = '';
+  const checkpoint = () => {
+    if (!started || inFlight !== undefined || halted !== undefined) return;
+    const nowMs = input.now();
+    if (nowMs - lastWriteMs < input.checkpointIntervalMs) return;
+    lastWriteMs = nowMs;
+    const snapshot: ChatMessage = { ...input.assistantMessage, content: text, updatedAt: stamp() };
+    inFlight = (async () => {
+      if (await stoppedElsewhere()) return;
+      await store.put(snapshot);
+      if (halted !== undefined) await undoLateCheckpoint(halted);
+    })()
+      // A failed checkpoint costs only a reload's view of the text so far; the stream goes on.
+      .catch((error: unknown) => input.log(error))
+      .finally(() => {
+        inFlight = undefined;
+      });
+  };
+
+  let failure: ErrorInfo | undefined;
+  try {
+    const iterator = input.provider
+      .stream({ messages: input.messages, signal: controller.signal })
+      [Symbol.asyncIterator]();
+    for (;;) {
+      const result = await nextWithin(iterator, input.modelIdleTimeoutMs, (error) => controller.abort(error));
+      if (result.done || halted !== undefined) break;
+      if (result.value.length === 0) continue;
+      text += result.value;
+      if (started) sse.event('delta', { id: input.assistantMessage.id, text: result.value });
+      else buffered.push(result.value);
+      checkpoint();
+    }
+  } catch (error) {
+    if (halted === undefined) {
+      if (error instanceof ModelError) failure = { code: error.code, message: error.message };
+      else {
+        input.log(error);
+        failure = { code: 'model_error', message: 'The model failed' };
+      }
+    }
+  }
+
+  // Whatever ended the loop, the model request is no longer needed (this request owns it, so it may abort it).
+  if (!controller.signal.aborted) controller.abort(new Error('reply ended'));
+
+  try {
+    if (!(await writtenOk)) return;
+    await inFlight;
+    if (await stoppedElsewhere().catch(() => halted !== undefined)) {
+      if (halted?.kind === 'aborted') sse.event('done', { message: halted.record });
+      return;
+    }
+    const final: ChatMessage = {
+      ...input.assistantMessage,
+      content: text,
+      status: failure === undefined ? 'complete' : 'error',
+      updatedAt: stamp(),
+    };
+    if (failure !== undefined) final.error = failure;
+    const persisted = await writeWithRetry(input, () => input.store.put(final), () => halted !== undefined);
+    if (halted !== undefined) {
+      // Stopped while the final write was on its way: the stop has the last word.
+      if (persisted) await undoLateCheckpoint(halted).catch(input.log);
+      if (halted.kind === 'aborted') sse.event('done', { message: halted.record });
+    } else if (!persisted) {
+      sse.event('error', {
+        error: { code: 'storage_unavailable', message: 'The reply could not be saved' },
+        message: final,
+      });
+    } else if (failure === undefined) sse.event('done', { message: final });
+    else sse.event('error', { error: failure, message: final });
+  } finally {
+    unregister();
+    sse.close();
+  }
+}
+
+/** Retries a write (KV allows one write per key per second, so a final write may collide with a checkpoint). */
+async function writeWithRetry(
+  input: Pick<ReplyRunInput, 'checkpointIntervalMs' | 'log'>,
+  write: () => Promise<void>,
+  giveUp: () => boolean = () => false,
+): Promise<boolean> {
+  for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+    if (giveUp()) return false;
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      input.log(error);
+      if (attempt < WRITE_ATTEMPTS) await new Promise((r) => setTimeout(r, input.checkpointIntervalMs));
+    }
+  }
+  return false;
+}

@@ -1,0 +1,10 @@
+import type { ResolvedOptions } from './options';
+
+/** Everything a route handler gets. */
+export interface RouteContext<E> {
+  request: Request;
+  url: URL;
+  env: E;
+  ctx: ExecutionContext;
+  options: ResolvedOptions<E>;
+}
