@@ -40,3 +40,54 @@ export function haltSession(sessionId: string): void {
   const prefix = `${sessionId}:`;
   for (const [key, reply] of active) if (key.startsWith(prefix)) reply.halt({ kind: 'deleted' });
 }
+
+/** A user turn this isolate is answering; see `claimTurn`. */
+export interface TurnClaim {
+  /** Keeps the turn claimed until `work` (the reply run, which outlives its response) settles. */
+  holdUntil(work: Promise<unknown>): void;
+  /** Gives the turn back now, or once the work passed to `holdUntil` settles. Later calls do nothing. */
+  end(): void;
+}
+
+/** When to take a turn's claim, and when an unreleased one stops counting. */
+export interface ClaimTiming {
+  /** The clock now, in ms since the epoch. */
+  nowMs: number;
+  /**
+   * A claim older than this is taken over. The runtime may cancel a reply's `waitUntil` work (about 30 s after its
+   * client left), and then the claim is never given back; by then the reply's record in KV answers retries.
+   */
+  expireAfterMs: number;
+}
+
+const claimed = new Map<string, { atMs: number }>();
+
+/**
+ * Claims a user turn for one request, or answers `undefined` while another request in this isolate holds it.
+ * The chat route takes it before its first KV read: two copies of one turn (a double click, a retry racing the
+ * first try) would otherwise both find no reply and both call the model. KV has no compare-and-set, so copies that
+ * land in different isolates can still both run.
+ */
+export function claimTurn(sessionId: string, userId: string, timing: ClaimTiming): TurnClaim | undefined {
+  const key = keyOf(sessionId, userId);
+  const current = claimed.get(key);
+  if (current !== undefined && timing.nowMs - current.atMs < timing.expireAfterMs) return undefined;
+  const token = { atMs: timing.nowMs };
+  claimed.set(key, token);
+  let held: Promise<unknown> | undefined;
+  let ended = false;
+  const free = () => {
+    if (claimed.get(key) === token) claimed.delete(key);
+  };
+  return {
+    holdUntil(work) {
+      held = work;
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      if (held === undefined) free();
+      else void held.then(free, free);
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { SSE_CACHE_CONTROL, SSE_CONTENT_TYPE, type ChatMessage } from '../sdk/protocol';
 import { authorizeSession, limitRate } from './access';
-import { parseChatRequest } from './chat-request';
+import { claimTurn, type TurnClaim } from './active-replies';
+import { parseChatRequest, type ChatTurnRequest } from './chat-request';
 import { indexConversation } from './conversation-index';
 import { HttpError } from './http-error';
 import type { ModelMessage } from './providers/model-provider';
@@ -24,8 +25,26 @@ export async function handleChat<E>(route: RouteContext<E>): Promise<Response> {
   await authorizeSession(route, turn.sessionId);
   await limitRate(route, turn.sessionId);
 
-  const store = new SessionStore(options.kv(route.env), turn.sessionId, options.retentionSeconds);
   const userId = turn.id ?? options.newId();
+  // Claimed before the first KV read, with no await in between: see `claimTurn`.
+  const claim = claimTurn(turn.sessionId, userId, {
+    nowMs: options.now(),
+    expireAfterMs: options.staleStreamingMs,
+  });
+  if (claim === undefined) {
+    throw new HttpError(409, 'reply_in_progress', 'The reply to this message is still being written');
+  }
+  try {
+    return await answerTurn(route, turn, userId, claim);
+  } finally {
+    claim.end();
+  }
+}
+
+/** Replays the turn's reply, or writes the turn and starts its reply; the caller holds the turn's claim. */
+async function answerTurn<E>(route: RouteContext<E>, turn: ChatTurnRequest, userId: string, claim: TurnClaim): Promise<Response> {
+  const { options } = route;
+  const store = new SessionStore(options.kv(route.env), turn.sessionId, options.retentionSeconds);
   const replyId = await replyIdFor(userId);
   const conversation = await indexConversation(store);
   const nowMs = options.now();
@@ -102,7 +121,9 @@ export async function handleChat<E>(route: RouteContext<E>): Promise<Response> {
     log: options.log,
   });
   // Under waitUntil, a client that goes away never stops generation or the final write.
-  route.ctx.waitUntil(run.catch(options.log));
+  const settled = run.catch(options.log);
+  route.ctx.waitUntil(settled);
+  claim.holdUntil(settled);
 
   try {
     await written;

@@ -1,6 +1,6 @@
 import type { ChatMessage, ErrorInfo } from '../sdk/protocol';
 import { registerReply, type HaltReason } from './active-replies';
-import { nextWithin } from './next-within';
+import { idleWatchdog } from './idle-watchdog';
 import { ModelError, type ModelMessage, type ModelProvider } from './providers/model-provider';
 import type { SessionStore } from './session-store';
 import type { SseStream } from './sse-stream';
@@ -54,7 +54,8 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
       started = true;
       lastWriteMs = input.now();
       sse.event('start', { userMessage, assistantMessage: input.assistantMessage });
-      for (const text of buffered.splice(0)) sse.event('delta', { id: input.assistantMessage.id, text });
+      for (const text of buffered.splice(0)) sse.queueDelta(input.assistantMessage.id, text);
+      sse.flush();
       return true;
     },
     () => {
@@ -100,17 +101,21 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
   };
 
   let failure: ErrorInfo | undefined;
+  const watchdog = idleWatchdog({ timeoutMs: input.modelIdleTimeoutMs, onTimeout: (error) => controller.abort(error) });
   try {
     const iterator = input.provider
       .stream({ messages: input.messages, signal: controller.signal })
       [Symbol.asyncIterator]();
     for (;;) {
-      const result = await nextWithin(iterator, input.modelIdleTimeoutMs, (error) => controller.abort(error));
+      const result = await watchdog.guard(iterator.next());
       if (result.done || halted !== undefined) break;
+      watchdog.touch();
       if (result.value.length === 0) continue;
       text += result.value;
-      if (started) sse.event('delta', { id: input.assistantMessage.id, text: result.value });
-      else buffered.push(result.value);
+      if (started) {
+        sse.queueDelta(input.assistantMessage.id, result.value);
+        sse.flush();
+      } else buffered.push(result.value);
       checkpoint();
     }
   } catch (error) {
@@ -123,6 +128,7 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
     }
   }
 
+  watchdog.stop();
   // Whatever ended the loop, the model request is no longer needed (this request owns it, so it may abort it).
   if (!controller.signal.aborted) controller.abort(new Error('reply ended'));
 

@@ -1,4 +1,4 @@
-import type { EventDataMap, EventName } from '../sdk/protocol';
+import { EVENT, type EventDataMap, type EventName } from '../sdk/protocol';
 
 /** Options for {@link SseStream}. */
 export interface SseStreamOptions {
@@ -12,22 +12,40 @@ const encoder = new TextEncoder();
  * The response side of `POST /chat`: frames events with an increasing `id:` and keeps an idle stream open with
  * `: ping` comments. Writes are never awaited and never throw: once the client has gone, everything written is
  * dropped, because the reply must go on being generated and persisted without it.
+ *
+ * Frames are held until {@link flush} (or the end of the stream), so the caller decides how many events share one
+ * encode and one chunk: the reply loop flushes once per batch of model pieces, not once per piece.
  */
 export class SseStream {
   readonly readable: ReadableStream<Uint8Array>;
-  private readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  // A plain source rather than a TransformStream: enqueueing is synchronous, with none of the per-write promises
+  // and queue bookkeeping of a writable side that nothing here waits on.
+  private readonly controller: ReadableStreamDefaultController<Uint8Array>;
   private nextId = 1;
   private closed = false;
   private sentSinceTick = false;
+  private pending = '';
+  /** The last delta's reply id and its JSON, so a reply's 1,000 deltas quote their id once. */
+  private deltaId = '';
+  private deltaIdJson = '""';
   private readonly pingTimer: ReturnType<typeof setInterval>;
 
   constructor(options: SseStreamOptions) {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    this.readable = readable;
-    this.writer = writable.getWriter();
-    this.writer.closed.catch(() => this.markClosed());
+    let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+    this.readable = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c;
+      },
+      // The client went away: generation carries on, its frames are dropped.
+      cancel: () => this.markClosed(),
+    });
+    if (controller === undefined) throw new Error('ReadableStream did not call start synchronously');
+    this.controller = controller;
     this.pingTimer = setInterval(() => {
-      if (!this.sentSinceTick) this.write(': ping\n\n');
+      if (!this.sentSinceTick) {
+        this.pending += ': ping\n\n';
+        this.flush();
+      }
       this.sentSinceTick = false;
     }, options.pingIntervalMs);
   }
@@ -37,25 +55,58 @@ export class SseStream {
     return !this.closed;
   }
 
+  /** Frames one event and sends it at once. */
   event<N extends EventName>(name: N, data: EventDataMap[N]): void {
-    this.write(`id: ${this.nextId++}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.queue(name, JSON.stringify(data));
+    this.flush();
+  }
+
+  /**
+   * Frames one `delta` event, held until the next {@link flush}. The bytes are those of
+   * `event('delta', { id, text })`, built without an intermediate object.
+   */
+  queueDelta(id: string, text: string): void {
+    if (id !== this.deltaId) {
+      this.deltaId = id;
+      this.deltaIdJson = JSON.stringify(id);
+    }
+    this.queue(EVENT.delta, `{"id":${this.deltaIdJson},"text":${JSON.stringify(text)}}`);
+  }
+
+  /** Sends every held frame as one chunk. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const frames = this.pending;
+    this.pending = '';
+    if (this.closed) return;
+    this.sentSinceTick = true;
+    try {
+      this.controller.enqueue(encoder.encode(frames));
+    } catch {
+      // The stream errored underneath (the runtime tore the response down): the reply goes on without it.
+      this.markClosed();
+    }
   }
 
   close(): void {
     if (this.closed) return;
+    this.flush();
     this.markClosed();
-    this.writer.close().catch(() => undefined);
+    try {
+      this.controller.close();
+    } catch {
+      // Already cancelled by the client.
+    }
+  }
+
+  private queue(name: EventName, dataJson: string): void {
+    if (this.closed) return;
+    this.pending += `id: ${this.nextId++}\nevent: ${name}\ndata: ${dataJson}\n\n`;
   }
 
   private markClosed(): void {
     this.closed = true;
+    this.pending = '';
     clearInterval(this.pingTimer);
-  }
-
-  private write(frame: string): void {
-    if (this.closed) return;
-    this.sentSinceTick = true;
-    // A rejected write means the client disconnected; generation carries on regardless.
-    this.writer.write(encoder.encode(frame)).catch(() => this.markClosed());
   }
 }

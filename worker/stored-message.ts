@@ -41,8 +41,12 @@ export function metadataFor(message: ChatMessage): MessageMetadata {
   };
   if (message.replyTo !== undefined) base.replyTo = message.replyTo;
   if (message.error !== undefined) base.error = message.error;
-  const full: MessageMetadata = { ...base, content: message.content };
-  if (byteLength(full) <= MAX_METADATA_BYTES) return full;
+  // A UTF-8 string takes at least one byte per UTF-16 unit, so longer content cannot fit: the checkpoints of a long
+  // reply skip serialising it a second time only to measure it.
+  if (message.content.length <= MAX_METADATA_BYTES) {
+    const full: MessageMetadata = { ...base, content: message.content };
+    if (byteLength(full) <= MAX_METADATA_BYTES) return full;
+  }
   if (byteLength(base) <= MAX_METADATA_BYTES) return base;
   // An oversized error message: keep what list filtering needs; the value holds the rest.
   const { error: _dropped, ...minimal } = base;

@@ -4,7 +4,7 @@
  * also stops workerd (killing only the wrangler pid leaves workerd running).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,6 +30,21 @@ export interface StartWorkerOptions {
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const READY_TIMEOUT_MS = 60_000;
+/** What `wrangler dev` builds and serves the Worker from (wrangler.jsonc's `main` and `assets`, and their imports). */
+const WORKER_SOURCES = ['wrangler.jsonc', 'package.json', 'tsconfig.json', 'worker', 'sdk', 'demo'];
+
+/**
+ * `wrangler dev` watches the Worker's sources and assets and reloads on any change, and a reload drops every request
+ * in flight, `waitUntil` work included: a reply being generated dies with its record left `streaming` until the stale
+ * limit. The tree is edited and rebuilt (`demo/build`) while suites run, so each Worker runs from its own copy of
+ * the sources, taken when it starts: one version of the code for the whole run.
+ */
+function snapshotSources(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'chatkeep-worker-'));
+  for (const entry of WORKER_SOURCES) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -62,8 +77,9 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     '--show-interactive-dev-session=false',
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
+  const sources = snapshotSources();
   const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd: sources,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -109,6 +125,7 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
         });
       });
     }
+    rmSync(sources, { recursive: true, force: true });
     if (ownsPersistDir) rmSync(persistDir, { recursive: true, force: true });
   };
 

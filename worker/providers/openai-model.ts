@@ -1,5 +1,5 @@
 import { ModelError, type ModelProvider } from './model-provider';
-import { sseData } from './sse-data';
+import { sseDataBatches } from './sse-data';
 
 /** Options for {@link createOpenAiModel}. */
 export interface OpenAiModelOptions {
@@ -64,16 +64,18 @@ export function createOpenAiModel(options: OpenAiModelOptions): ModelProvider {
       }
       let finished = false;
       try {
-        for await (const data of sseData(response.body, signal)) {
-          if (data.trim() === '[DONE]') {
-            finished = true;
-            break;
+        read: for await (const batch of sseDataBatches(response.body, signal)) {
+          for (const data of batch) {
+            if (data.trim() === '[DONE]') {
+              finished = true;
+              break read;
+            }
+            const chunk = parseChunk(data);
+            const choice = chunk.choices?.[0];
+            const text = choice?.delta?.content;
+            if (typeof text === 'string' && text.length > 0) yield text;
+            if (choice?.finish_reason) finished = true;
           }
-          const chunk = parseChunk(data);
-          const choice = chunk.choices?.[0];
-          const text = choice?.delta?.content;
-          if (typeof text === 'string' && text.length > 0) yield text;
-          if (choice?.finish_reason) finished = true;
         }
       } catch (cause) {
         if (signal.aborted) return;
