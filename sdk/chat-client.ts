@@ -28,7 +28,7 @@ import { openTabChannel, runExclusive, type TabChannel, type TabMessage } from '
 /** One reply request in flight from this client. */
 interface Live {
   ctl: AbortController;
-  /** The assistant turn, once `start` arrived. */
+  /** The assistant turn as `start` announced it: its id says which reply this client streams. */
   msg?: ChatMessage;
   /** Ended on purpose (stop, clear, close): not followed, not retried. */
   stopped?: boolean;
@@ -127,10 +127,14 @@ export class ChatClient {
     const streamedHere = () => [...lives].map((l) => l.msg?.id);
     /** Shows `list` in place of the records with their ids, and no longer those of `drops`. */
     const upsert = (list: readonly ChatMessage[], drops: readonly string[] = []) => {
-      const byId = new Map(ms.map((m) => [m.id, m]));
-      drops.forEach((id) => byId.delete(id));
-      for (const m of list) byId.set(m.id, m);
-      ms = [...byId.values()].sort(byTime);
+      // A new array (a snapshot never changes), but no Map and no sort unless a record is new or moved in time: a
+      // streamed reply keeps its place, so a long conversation costs one copy and one scan per chunk.
+      ms = ms.filter((m) => !drops.includes(m.id));
+      for (const m of list) {
+        const i = ms.findIndex((x) => x.id === m.id);
+        // In its place (or at the end), sorted only if it was not there or its time changed.
+        if (ms.splice(i < 0 ? ms.length : i, 1, m)[0]?.timestamp !== m.timestamp) ms.sort(byTime);
+      }
       emit();
     };
     const later = (delay: number, fn: () => void) => {
@@ -181,8 +185,10 @@ export class ChatClient {
     };
     const flush = () =>
       void runExclusive(o.locks === undefined ? g.navigator?.locks : o.locks, `chatkeep:outbox:${sid}`, async () => {
+        // Taken before reading the outbox: a turn `send` shows meanwhile is being queued, not lost.
+        const shown = ms;
         const queued = await store.outbox(sid).catch((): string[] => []);
-        const unqueued = ms.filter((m) => m.status === 'pending' && !queued.includes(m.id));
+        const unqueued = shown.filter((m) => m.status === 'pending' && !queued.includes(m.id));
         if (unqueued.length) {
           // A turn shown pending whose entry and record are both gone was lost with the database (site data
           // cleared, another tab deleted it): it is queued again. One whose record is still stored was dequeued on
@@ -224,7 +230,17 @@ export class ChatClient {
       let end: ChatMessage | undefined;
       let savedAt = 0;
       let stall: unknown;
+      /** The text of this chunk's deltas, not yet shown. */
+      let text = '';
+      // After each chunk, shows its deltas at once: a fast stream brings dozens a read, and each write copies the
+      // list, notifies subscribers and tells other tabs. Then waits for the next chunk, or aborts a stalled stream.
       const arm = () => {
+        if (text) {
+          const checkpoint = now() - savedAt >= (o.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
+          if (checkpoint) savedAt = now();
+          write([(a = { ...a!, content: a!.content + text })], [], checkpoint);
+          text = '';
+        }
         st.clearTimeout(stall);
         stall = st.setTimeout(() => me.ctl.abort(), o.stallTimeoutMs ?? 30_000);
       };
@@ -238,12 +254,7 @@ export class ChatClient {
           ({ event, data }) => {
             if (event === EVENT.delta) {
               const d = JSON.parse(data) as DeltaEventData;
-              if (a && d.id === a.id && typeof d.text === 'string') {
-                me.msg = a = { ...a, content: a.content + d.text };
-                const checkpoint = now() - savedAt >= (o.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
-                if (checkpoint) savedAt = now();
-                write([a], [], checkpoint);
-              }
+              if (a && d.id === a.id && typeof d.text === 'string') text += d.text;
             } else if (event === EVENT.start) {
               const { userMessage: u, assistantMessage: x } = JSON.parse(data) as StartEventData;
               if (a || !isMessageOf(u, sid) || u.id !== m.id || !isMessageOf(x, sid) || x.replyTo !== m.id) bad();
@@ -256,6 +267,8 @@ export class ChatClient {
             } else if (event === EVENT.done || event === EVENT.error) {
               const x = (JSON.parse(data) as DoneEventData).message;
               if (!isMessageOf(x, sid) || x.id !== a?.id) bad();
+              // The final record holds the whole text: deltas not yet shown are in it.
+              text = '';
               write([(end = x)]);
             }
           },
@@ -267,6 +280,8 @@ export class ChatClient {
         // Aborted (stop, close, stall), the connection dropped, or the stream made no sense.
         if (!me.ctl.signal.aborted) fail(e);
       }
+      // Deltas that came before a broken event were sound: they are shown.
+      arm();
       st.clearTimeout(stall);
       if (end || me.stopped) return end ?? (a && find(a.id));
       if (!a) return void retry();

@@ -1,6 +1,7 @@
 import type { ChatMessage, ErrorInfo } from '../sdk/protocol';
 import { registerReply, type HaltReason } from './active-replies';
-import { idleWatchdog } from './idle-watchdog';
+import { JsonText } from './json-text';
+import { readPieces } from './read-pieces';
 import { ModelError, type ModelMessage, type ModelProvider } from './providers/model-provider';
 import type { SessionStore } from './session-store';
 import type { SseStream } from './sse-stream';
@@ -54,8 +55,7 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
       started = true;
       lastWriteMs = input.now();
       sse.event('start', { userMessage, assistantMessage: input.assistantMessage });
-      for (const text of buffered.splice(0)) sse.queueDelta(input.assistantMessage.id, text);
-      sse.flush();
+      for (const text of buffered.splice(0)) sse.delta(input.assistantMessage.id, text);
       return true;
     },
     () => {
@@ -67,8 +67,8 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
   /** Another isolate may have stopped the reply: the record in KV has the last word. */
   const stoppedElsewhere = async (): Promise<boolean> => {
     if (halted !== undefined) return true;
-    const current = await store.get(input.assistantMessage.id);
-    if (current?.status === 'aborted') halted = { kind: 'aborted', record: current };
+    const current = await store.getIf(input.assistantMessage.id, (status) => status === 'aborted');
+    if (current !== undefined) halted = { kind: 'aborted', record: current };
     return halted !== undefined;
   };
 
@@ -82,15 +82,18 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
   };
 
   let text = '';
+  /** `JSON.stringify(text)`, kept from each piece's JSON, for the stored value (see `messageJson`). */
+  const textJson = new JsonText();
   const checkpoint = () => {
     if (!started || inFlight !== undefined || halted !== undefined) return;
     const nowMs = input.now();
     if (nowMs - lastWriteMs < input.checkpointIntervalMs) return;
     lastWriteMs = nowMs;
     const snapshot: ChatMessage = { ...input.assistantMessage, content: text, updatedAt: stamp() };
+    const snapshotJson = textJson.json();
     inFlight = (async () => {
       if (await stoppedElsewhere()) return;
-      await store.put(snapshot);
+      await store.put(snapshot, snapshotJson);
       if (halted !== undefined) await undoLateCheckpoint(halted);
     })()
       // A failed checkpoint costs only a reload's view of the text so far; the stream goes on.
@@ -101,23 +104,25 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
   };
 
   let failure: ErrorInfo | undefined;
-  const watchdog = idleWatchdog({ timeoutMs: input.modelIdleTimeoutMs, onTimeout: (error) => controller.abort(error) });
   try {
     const iterator = input.provider
       .stream({ messages: input.messages, signal: controller.signal })
       [Symbol.asyncIterator]();
-    for (;;) {
-      const result = await watchdog.guard(iterator.next());
-      if (result.done || halted !== undefined) break;
-      watchdog.touch();
-      if (result.value.length === 0) continue;
-      text += result.value;
-      if (started) {
-        sse.queueDelta(input.assistantMessage.id, result.value);
-        sse.flush();
-      } else buffered.push(result.value);
-      checkpoint();
-    }
+    await readPieces(iterator, {
+      onPiece(piece) {
+        if (halted !== undefined) return false;
+        if (piece.length === 0) return true;
+        const pieceJson = JSON.stringify(piece);
+        text += piece;
+        textJson.append(pieceJson);
+        if (started) sse.delta(input.assistantMessage.id, piece, pieceJson);
+        else buffered.push(piece);
+        checkpoint();
+        return true;
+      },
+      timeoutMs: input.modelIdleTimeoutMs,
+      onTimeout: (error) => controller.abort(error),
+    });
   } catch (error) {
     if (halted === undefined) {
       if (error instanceof ModelError) failure = { code: error.code, message: error.message };
@@ -128,7 +133,6 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
     }
   }
 
-  watchdog.stop();
   // Whatever ended the loop, the model request is no longer needed (this request owns it, so it may abort it).
   if (!controller.signal.aborted) controller.abort(new Error('reply ended'));
 
@@ -146,7 +150,8 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
       updatedAt: stamp(),
     };
     if (failure !== undefined) final.error = failure;
-    const persisted = await writeWithRetry(input, () => input.store.put(final), () => halted !== undefined);
+    const finalJson = textJson.json();
+    const persisted = await writeWithRetry(input, () => input.store.put(final, finalJson), () => halted !== undefined);
     if (halted !== undefined) {
       // Stopped while the final write was on its way: the stop has the last word.
       if (persisted) await undoLateCheckpoint(halted).catch(input.log);

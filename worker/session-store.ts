@@ -1,10 +1,11 @@
-import type { ChatMessage } from '../sdk/protocol';
+import type { ChatMessage, MessageStatus } from '../sdk/protocol';
 import { HttpError } from './http-error';
 import { messageIdFromKey, messageKey, sessionPrefix } from './message-key';
 import {
   isMessageMetadata,
   messageFromMetadata,
   messageFromValue,
+  messageJson,
   metadataFor,
   type MessageMetadata,
 } from './stored-message';
@@ -51,9 +52,13 @@ export class SessionStore {
     private readonly retentionSeconds: number,
   ) {}
 
-  async put(message: ChatMessage): Promise<void> {
+  /**
+   * Writes the record (fields in the wire order) with its list metadata.
+   * @param contentJson `JSON.stringify(message.content)` when the caller already has it (see {@link messageJson})
+   */
+  async put(message: ChatMessage, contentJson?: string): Promise<void> {
     await guard(() =>
-      this.kv.put(messageKey(this.sessionId, message.id), JSON.stringify(message), {
+      this.kv.put(messageKey(this.sessionId, message.id), messageJson(message, contentJson), {
         expirationTtl: this.retentionSeconds,
         metadata: metadataFor(message),
       }),
@@ -63,6 +68,19 @@ export class SessionStore {
   async get(id: string): Promise<ChatMessage | undefined> {
     const raw = await guard(() => this.kv.get(messageKey(this.sessionId, id), 'text'));
     return raw === null ? undefined : messageFromValue(this.sessionId, id, raw);
+  }
+
+  /**
+   * The record if its status passes `wanted`, else `undefined`: one KV read, like {@link get}. The status is taken
+   * from the key's metadata, so a check that usually finds nothing of interest (a streaming reply looking for a
+   * stop made elsewhere, once per checkpoint) never parses the value, which grows with the reply.
+   */
+  async getIf(id: string, wanted: (status: MessageStatus) => boolean): Promise<ChatMessage | undefined> {
+    const { value, metadata } = await guard(() => this.kv.getWithMetadata<unknown>(messageKey(this.sessionId, id), 'text'));
+    if (value === null) return undefined;
+    if (isMessageMetadata(metadata) && !wanted(metadata.status)) return undefined;
+    const message = messageFromValue(this.sessionId, id, value);
+    return wanted(message.status) ? message : undefined;
   }
 
   async delete(id: string): Promise<void> {

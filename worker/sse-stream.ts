@@ -13,8 +13,8 @@ const encoder = new TextEncoder();
  * `: ping` comments. Writes are never awaited and never throw: once the client has gone, everything written is
  * dropped, because the reply must go on being generated and persisted without it.
  *
- * Frames are held until {@link flush} (or the end of the stream), so the caller decides how many events share one
- * encode and one chunk: the reply loop flushes once per batch of model pieces, not once per piece.
+ * Deltas after the first are held until the task that produced them ends (or the next other event, or the end of
+ * the stream) and then leave as one chunk: the several pieces of one model read cost one encode and one enqueue.
  */
 export class SseStream {
   readonly readable: ReadableStream<Uint8Array>;
@@ -28,6 +28,8 @@ export class SseStream {
   /** The last delta's reply id and its JSON, so a reply's 1,000 deltas quote their id once. */
   private deltaId = '';
   private deltaIdJson = '""';
+  private sentDelta = false;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pingTimer: ReturnType<typeof setInterval>;
 
   constructor(options: SseStreamOptions) {
@@ -62,19 +64,31 @@ export class SseStream {
   }
 
   /**
-   * Frames one `delta` event, held until the next {@link flush}. The bytes are those of
-   * `event('delta', { id, text })`, built without an intermediate object.
+   * Frames one `delta` event; the bytes are those of `event('delta', { id, text })`, built without an intermediate
+   * object. The first delta of a stream is sent at once (it is what a person waits for); later ones are held until
+   * the current task ends, so every piece that arrived in one model read leaves in one chunk.
+   *
+   * @param textJson `JSON.stringify(text)`, when the caller has already computed it
    */
-  queueDelta(id: string, text: string): void {
+  delta(id: string, text: string, textJson: string = JSON.stringify(text)): void {
+    if (this.closed) return;
     if (id !== this.deltaId) {
       this.deltaId = id;
       this.deltaIdJson = JSON.stringify(id);
     }
-    this.queue(EVENT.delta, `{"id":${this.deltaIdJson},"text":${JSON.stringify(text)}}`);
+    this.queue(EVENT.delta, `{"id":${this.deltaIdJson},"text":${textJson}}`);
+    if (!this.sentDelta) {
+      this.sentDelta = true;
+      this.flush();
+    } else this.flushSoon();
   }
 
   /** Sends every held frame as one chunk. */
   flush(): void {
+    if (this.flushTimer !== undefined) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
     if (this.pending.length === 0) return;
     const frames = this.pending;
     this.pending = '';
@@ -99,6 +113,11 @@ export class SseStream {
     }
   }
 
+  /** One timer per task that queued deltas, not one write per delta. */
+  private flushSoon(): void {
+    if (this.flushTimer === undefined) this.flushTimer = setTimeout(() => this.flush(), 0);
+  }
+
   private queue(name: EventName, dataJson: string): void {
     if (this.closed) return;
     this.pending += `id: ${this.nextId++}\nevent: ${name}\ndata: ${dataJson}\n\n`;
@@ -108,5 +127,7 @@ export class SseStream {
     this.closed = true;
     this.pending = '';
     clearInterval(this.pingTimer);
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
   }
 }

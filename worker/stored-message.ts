@@ -47,7 +47,8 @@ export function metadataFor(message: ChatMessage): MessageMetadata {
     const full: MessageMetadata = { ...base, content: message.content };
     if (byteLength(full) <= MAX_METADATA_BYTES) return full;
   }
-  if (byteLength(base) <= MAX_METADATA_BYTES) return base;
+  // Without an error the fields are a role, a status, two timestamps and an id of at most 128 characters: they fit.
+  if (base.error === undefined || byteLength(base) <= MAX_METADATA_BYTES) return base;
   // An oversized error message: keep what list filtering needs; the value holds the rest.
   const { error: _dropped, ...minimal } = base;
   return minimal;
@@ -143,6 +144,24 @@ export function messageFromValue(sessionId: string, id: string, raw: string): Ch
 export function lastWriteMs(message: Pick<ChatMessage, 'timestamp' | 'updatedAt'>): number {
   const ms = Date.parse(message.updatedAt ?? message.timestamp);
   return Number.isNaN(ms) ? 0 : ms;
+}
+
+/**
+ * The stored value of a record: `JSON.stringify(canonical(message))`, but with the content's JSON passed in when the
+ * caller has it. A streaming reply builds its content's JSON piece by piece (each piece is escaped once anyway, for
+ * its `delta` frame), so a checkpoint never escapes the whole text again: with ~30 checkpoints of a long reply that
+ * re-escaping was most of their cost.
+ *
+ * @param contentJson `JSON.stringify(message.content)`, or an equivalent JSON string literal
+ */
+export function messageJson(message: ChatMessage, contentJson: string = JSON.stringify(message.content)): string {
+  let json =
+    `{"id":${JSON.stringify(message.id)},"sessionId":${JSON.stringify(message.sessionId)},"role":${JSON.stringify(message.role)}` +
+    `,"content":${contentJson},"timestamp":${JSON.stringify(message.timestamp)},"status":${JSON.stringify(message.status)}`;
+  if (message.replyTo !== undefined) json += `,"replyTo":${JSON.stringify(message.replyTo)}`;
+  if (message.updatedAt !== undefined) json += `,"updatedAt":${JSON.stringify(message.updatedAt)}`;
+  if (message.error !== undefined) json += `,"error":${JSON.stringify(message.error)}`;
+  return `${json}}`;
 }
 
 /**

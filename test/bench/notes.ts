@@ -33,7 +33,7 @@ fake-indexeddb, \`--expose-gc\`), and \`chromium\` (real Chromium through the br
    event, merges the delta into its conversation, notifies subscribers, and posts the change to other tabs through
    \`BroadcastChannel\` (node's, here, as a page would use the browser's).
 7. **Bundle size.** \`demo/build/chatkeep.js\` is what \`npm run build\` makes for a browser (rollup, node-resolve,
-   terser). The floor bundles, with the same plugins, only the values the SDK imports from idb and eventsource-parser.
+   terser). The floor bundles, with the same plugins, only the values the SDK imports from its one dependency, eventsource-parser (its IndexedDB layer is its own code).
 8. **Worker CPU.** Measured in node, because workerd does not advance its clocks during CPU work. The figure is
    \`process.cpuUsage()\` around one whole exchange: the real OpenAI-compatible provider reading the model's SSE from
    memory, the reply's SSE, checkpoints and the final write to a Map-backed KV. Node's web streams are written in

@@ -3,7 +3,8 @@ import type { ChatMessage } from '../../sdk/protocol';
 import { decodePageToken, encodePageToken, parseSince } from '../../worker/page-token';
 import { replyIdFor } from '../../worker/reply-id';
 import { presentMessage } from '../../worker/stale-streaming';
-import { MAX_METADATA_BYTES, messageFromMetadata, messageFromValue, metadataFor } from '../../worker/stored-message';
+import { JsonText } from '../../worker/json-text';
+import { canonical, MAX_METADATA_BYTES, messageFromMetadata, messageFromValue, messageJson, metadataFor } from '../../worker/stored-message';
 import { isoAfter } from '../../worker/timestamps';
 import { isValidId } from '../../sdk/protocol';
 
@@ -86,5 +87,20 @@ describe('small rules', () => {
   it('a later timestamp is strictly later even when the clock has not moved', () => {
     expect(isoAfter(1000, new Date(1000).toISOString())).toBe(new Date(1001).toISOString());
     expect(isoAfter(5000, new Date(1000).toISOString())).toBe(new Date(5000).toISOString());
+  });
+});
+
+describe('messageJson', () => {
+  it('is the canonical record as JSON, with or without optional fields, and with content given as JSON', () => {
+    const { replyTo: _r, updatedAt: _u, ...bare } = base;
+    const failed: ChatMessage = { ...base, status: 'error', content: 'say "hi"\n', error: { code: 'model_error', message: 'The model failed' } };
+    for (const message of [base, bare, failed]) {
+      expect(messageJson(message)).toBe(JSON.stringify(canonical(message)));
+      const content = new JsonText();
+      content.append(JSON.stringify(message.content.slice(0, 3)));
+      content.append(JSON.stringify(message.content.slice(3)));
+      expect(messageJson(message, content.json())).toBe(JSON.stringify(canonical(message)));
+      expect(messageFromValue(message.sessionId, message.id, messageJson(message))).toEqual(message);
+    }
   });
 });

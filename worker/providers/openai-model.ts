@@ -1,5 +1,5 @@
 import { ModelError, type ModelProvider } from './model-provider';
-import { sseDataBatches } from './sse-data';
+import { SseDataReader } from './sse-data';
 
 /** Options for {@link createOpenAiModel}. */
 export interface OpenAiModelOptions {
@@ -63,8 +63,10 @@ export function createOpenAiModel(options: OpenAiModelOptions): ModelProvider {
         throw new ModelError('model_error', `The model endpoint answered ${response.status}`);
       }
       let finished = false;
+      // Read here rather than through a generator of events: one await per network read, not one per event.
+      const events = new SseDataReader(response.body, signal);
       try {
-        read: for await (const batch of sseDataBatches(response.body, signal)) {
+        read: for (let batch = await events.read(); batch !== undefined; batch = await events.read()) {
           for (const data of batch) {
             if (data.trim() === '[DONE]') {
               finished = true;
@@ -81,6 +83,8 @@ export function createOpenAiModel(options: OpenAiModelOptions): ModelProvider {
         if (signal.aborted) return;
         if (cause instanceof ModelError) throw cause;
         throw new ModelError('model_error', 'The model stream failed', { cause });
+      } finally {
+        events.release();
       }
       if (!finished && !signal.aborted) throw new ModelError('model_error', 'The model stream ended before the reply was complete');
     },

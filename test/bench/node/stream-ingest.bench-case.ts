@@ -14,7 +14,7 @@ import { chunked, drain, streamOf } from '../support/sse-events';
 const DELTAS = 2000;
 /** Bytes per network read: a typical TCP read for a stream arriving faster than it is consumed. */
 const CHUNK_BYTES = 16 * 1024;
-const RUNS = 7;
+const RUNS = 11;
 const SESSION = 'bench-ingest';
 const USER_ID = 'bench-ingest-u1';
 

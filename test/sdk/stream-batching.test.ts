@@ -1,0 +1,117 @@
+/**
+ * How a reply stream reaches subscribers: the deltas of one network read are shown together, as one snapshot, not
+ * one snapshot per delta. The server is a `fetch` serving exact chunks, since the point is where the reads end.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatClient } from '../../sdk/chat-client';
+import type { ChatMessage, HistoryResponseBody } from '../../sdk/protocol';
+import { memoryStorage } from '../../sdk/storage/memory-storage';
+
+const SESSION = 'batching-session';
+const TURN = 'batching-turn-0001';
+const REPLY = 'batching-reply-0001';
+const DELTAS = 50;
+const AT = Date.parse('2026-01-01T00:00:00.000Z');
+
+const open: ChatClient[] = [];
+afterEach(() => open.splice(0).forEach((c) => c.close()));
+
+const encoder = new TextEncoder();
+const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+const pieces = Array.from({ length: DELTAS }, (_, i) => `w${i} `);
+const user: ChatMessage = { id: TURN, sessionId: SESSION, role: 'user', content: 'Hello', timestamp: new Date(AT).toISOString(), status: 'complete' };
+const streaming: ChatMessage = { id: REPLY, sessionId: SESSION, role: 'assistant', content: '', timestamp: new Date(AT + 1).toISOString(), status: 'streaming', replyTo: TURN };
+const done: ChatMessage = { ...streaming, content: pieces.join(''), status: 'complete' };
+const start = frame('start', { userMessage: user, assistantMessage: streaming });
+const deltas = pieces.map((text) => frame('delta', { id: REPLY, text })).join('');
+const end = frame('done', { message: done });
+
+/** A client whose reply stream arrives as exactly these reads. */
+async function clientReading(reads: string[]): Promise<ChatClient> {
+  const history: HistoryResponseBody = { sessionId: SESSION, messages: [], ids: [], cursor: '0', nextPage: null };
+  const chat = new ChatClient({
+    endpoint: 'http://batching.test/api',
+    sessionId: SESSION,
+    storage: memoryStorage(),
+    BroadcastChannel: null,
+    locks: null,
+    onlineEvents: null,
+    now: () => AT,
+    makeMessageId: () => TURN,
+    fetch: async (url) => {
+      if (url.includes('/history')) return Response.json(history);
+      let i = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const read = reads[i++];
+          if (read === undefined) controller.close();
+          else controller.enqueue(encoder.encode(read));
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    },
+  });
+  open.push(chat);
+  await chat.ready;
+  await chat.sync();
+  return chat;
+}
+
+/** The reply's status and text in every snapshot subscribers were told of. */
+function watch(chat: ChatClient): string[] {
+  const seen: string[] = [];
+  chat.subscribe(() => {
+    const reply = chat.getSnapshot().messages.find((m) => m.id === REPLY);
+    if (reply) seen.push(`${reply.status}:${reply.content}`);
+  });
+  return seen;
+}
+const streamed = (text: string) => `streaming:${text}`;
+const final = `complete:${done.content}`;
+
+describe('reply stream batching', () => {
+  it('shows a read of 50 deltas as one snapshot holding all of them', async () => {
+    const chat = await clientReading([start, deltas, end]);
+    const seen = watch(chat);
+    const reply = await chat.send('Hello');
+    expect(reply).toEqual(done);
+    // start (empty), the one read of 50 deltas, the final record, then the request's end.
+    expect(seen).toEqual([streamed(''), streamed(pieces.join('')), final, final]);
+  });
+
+  it('shows deltas split over reads once per read, each snapshot with every delta so far', async () => {
+    const half = DELTAS / 2;
+    // Cut mid-frame, so the 26th delta completes only in the second read.
+    const cut = deltas.indexOf(frame('delta', { id: REPLY, text: pieces[half] })) + 5;
+    const chat = await clientReading([start, deltas.slice(0, cut), deltas.slice(cut), end]);
+    const seen = watch(chat);
+    await chat.send('Hello');
+    expect(seen).toEqual([streamed(''), streamed(pieces.slice(0, half).join('')), streamed(pieces.join('')), final, final]);
+  });
+
+  it('lets the final record win over deltas of the same read', async () => {
+    const chat = await clientReading([start + deltas + end]);
+    const seen = watch(chat);
+    const reply = await chat.send('Hello');
+    expect(reply).toEqual(done);
+    expect(chat.messages.find((m) => m.id === REPLY)).toEqual(done);
+    // The deltas not yet shown when `done` came are in the final record: no streaming snapshot follows it.
+    expect(seen).toEqual([streamed(''), final, final]);
+  });
+
+  it('keeps one snapshot object until something changes', async () => {
+    const chat = await clientReading([start, deltas, end]);
+    const snapshots = new Set<unknown>();
+    chat.subscribe(() => {
+      // Read twice per notification: the same object both times.
+      const a = chat.getSnapshot();
+      expect(chat.getSnapshot()).toBe(a);
+      snapshots.add(a);
+    });
+    const before = chat.getSnapshot();
+    await chat.send('Hello');
+    expect(snapshots.has(before)).toBe(false);
+    expect(snapshots.has(chat.getSnapshot())).toBe(true);
+    expect(chat.getSnapshot()).toBe(chat.getSnapshot());
+  });
+});
