@@ -10,13 +10,10 @@ import { readJsonBody } from './request-body';
 import { replyIdFor } from './reply-id';
 import { runReply } from './reply-run';
 import type { RouteContext } from './route-context';
-import { SessionStore } from './session-store';
+import { SessionStore, storageUnavailable } from './session-store';
 import { SseStream } from './sse-stream';
 import { presentMessage } from './stale-streaming';
 import { isoAfter } from './timestamps';
-
-/** Seconds a client waits before retrying a turn KV would not take. */
-const STORAGE_RETRY_AFTER_SECONDS = 2;
 
 /** `POST /chat`: validate, read the conversation, write the user turn, stream and persist the reply. */
 export async function handleChat<E>(route: RouteContext<E>): Promise<Response> {
@@ -133,10 +130,7 @@ async function answerTurn<E>(route: RouteContext<E>, turn: ChatTurnRequest, user
     const userStored = await userWrite.then(() => true, () => false);
     const replyStored = await replyWrite.then(() => true, () => false);
     if (!userStored && replyStored) route.ctx.waitUntil(store.delete(replyId).catch(options.log));
-    throw new HttpError(503, 'storage_unavailable', 'The message could not be saved; try again', {
-      retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS,
-      cause,
-    });
+    throw storageUnavailable('The message could not be saved; try again', cause);
   }
   return streamResponse(sse);
 }

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../sdk/protocol';
+import { compareText } from './compare-text';
 import type { ListedMessage, SessionStore } from './session-store';
 
 /** List calls one chat request may spend reading its conversation (each returns up to 1,000 keys). */
@@ -50,7 +51,7 @@ export async function indexConversation(store: SessionStore): Promise<Conversati
         .filter((e) => !exclude.has(e.id))
         .map((e) => ({ entry: e, timestamp: e.metadata?.timestamp ?? legacy.get(e.id)?.timestamp }))
         .filter((d): d is { entry: ListedMessage; timestamp: string } => d.timestamp !== undefined)
-        .sort((a, b) => compare(a.timestamp, b.timestamp) || compare(a.entry.id, b.entry.id))
+        .sort((a, b) => compareText(a.timestamp, b.timestamp) || compareText(a.entry.id, b.entry.id))
         .slice(-count);
       const resolved = await Promise.all(
         dated.map(async ({ entry }) => legacy.get(entry.id) ?? (await store.resolve(entry))),
@@ -58,8 +59,4 @@ export async function indexConversation(store: SessionStore): Promise<Conversati
       return resolved.filter((m): m is ChatMessage => m !== undefined && m.content.length > 0);
     },
   };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

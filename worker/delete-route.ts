@@ -1,13 +1,11 @@
-import { MAX_KV_OPS_PER_REQUEST, type DeleteResponseBody } from '../sdk/protocol';
+import type { DeleteResponseBody } from '../sdk/protocol';
 import { authorizeSession } from './access';
 import { haltSession } from './active-replies';
 import { requireSessionId } from './chat-request';
 import { jsonResponse } from './json-response';
 import type { RouteContext } from './route-context';
-import { SessionStore } from './session-store';
+import { KV_LIST_LIMIT, KV_OPS_BUDGET, SessionStore } from './session-store';
 
-/** Room left under the platform's per-request KV limit for the app's own calls. */
-const KV_OPS_RESERVED = 50;
 /** Deletes issued at once. */
 const DELETE_CONCURRENCY = 50;
 
@@ -23,18 +21,17 @@ export async function handleDelete<E>(route: RouteContext<E>): Promise<Response>
   haltSession(sessionId);
 
   const store = new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds);
-  const budget = MAX_KV_OPS_PER_REQUEST - KV_OPS_RESERVED;
   let ops = 0;
   let deleted = 0;
   let cursor: string | undefined;
   let more = false;
   for (;;) {
-    const room = budget - ops - 1;
+    const room = KV_OPS_BUDGET - ops - 1;
     if (room <= 0) {
       more = true;
       break;
     }
-    const page = await store.list(cursor, Math.min(room, 1000));
+    const page = await store.list(cursor, Math.min(room, KV_LIST_LIMIT));
     ops++;
     for (let i = 0; i < page.messages.length; i += DELETE_CONCURRENCY) {
       await Promise.all(page.messages.slice(i, i + DELETE_CONCURRENCY).map((entry) => store.delete(entry.id)));

@@ -1,14 +1,14 @@
-import { KV_CONSISTENCY_WINDOW_MS, MAX_KV_OPS_PER_REQUEST, type ChatMessage, type HistoryResponseBody } from '../sdk/protocol';
+import { KV_CONSISTENCY_WINDOW_MS, type ChatMessage, type HistoryResponseBody } from '../sdk/protocol';
 import { authorizeSession } from './access';
 import { requireSessionId } from './chat-request';
+import { compareText } from './compare-text';
 import { jsonResponse } from './json-response';
 import { decodePageToken, encodePageToken, parseSince } from './page-token';
-import { SessionStore, type ListedMessage } from './session-store';
+import { KV_OPS_BUDGET, SessionStore, type ListedMessage } from './session-store';
 import { presentMessage } from './stale-streaming';
+import { lastWriteMs } from './stored-message';
 import type { RouteContext } from './route-context';
 
-/** Room left under the platform's per-request KV limit for the app's own calls (e.g. in `authorize`). */
-const KV_OPS_RESERVED = 50;
 /** Reads issued at once; enough to hide latency without a burst of hundreds. */
 const GET_CONCURRENCY = 50;
 
@@ -25,7 +25,6 @@ export async function handleHistory<E>(route: RouteContext<E>): Promise<Response
 
   const nowMs = options.now();
   const store = new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds);
-  const budget = MAX_KV_OPS_PER_REQUEST - KV_OPS_RESERVED;
   let ops = 1;
   const page = await store.list(token.kvCursor);
   const listed = page.messages.slice(token.skip);
@@ -42,7 +41,7 @@ export async function handleHistory<E>(route: RouteContext<E>): Promise<Response
       changedAfter !== undefined && meta !== undefined && meta.status !== 'streaming' && Date.parse(meta.updatedAt) < changedAfter;
     const inline = unchanged ? undefined : store.fromListing(entry);
     if (!unchanged && inline === undefined) {
-      if (ops + 1 > budget) {
+      if (ops + 1 > KV_OPS_BUDGET) {
         covered = index;
         break;
       }
@@ -57,7 +56,7 @@ export async function handleHistory<E>(route: RouteContext<E>): Promise<Response
     const batch = await Promise.all(toRead.slice(i, i + GET_CONCURRENCY).map((entry) => store.get(entry.id)));
     for (const message of batch) {
       if (message === undefined) continue;
-      if (changedAfter !== undefined && message.status !== 'streaming' && Date.parse(message.updatedAt ?? message.timestamp) < changedAfter) continue;
+      if (changedAfter !== undefined && message.status !== 'streaming' && lastWriteMs(message) < changedAfter) continue;
       ready.push(message);
     }
   }
@@ -70,11 +69,7 @@ export async function handleHistory<E>(route: RouteContext<E>): Promise<Response
         : encodePageToken({ kvCursor: page.nextCursor, skip: 0 });
   const messages = ready
     .map((message) => presentMessage(message, nowMs, options.staleStreamingMs))
-    .sort((a, b) => compare(a.timestamp, b.timestamp) || compare(a.id, b.id));
+    .sort((a, b) => compareText(a.timestamp, b.timestamp) || compareText(a.id, b.id));
   const body: HistoryResponseBody = { sessionId, messages, ids, cursor: String(nowMs), nextPage };
   return jsonResponse(body);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

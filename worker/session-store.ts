@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageStatus } from '../sdk/protocol';
+import { MAX_KV_OPS_PER_REQUEST, type ChatMessage, type MessageStatus } from '../sdk/protocol';
 import { HttpError } from './http-error';
 import { messageIdFromKey, messageKey, sessionPrefix } from './message-key';
 import {
@@ -13,17 +13,22 @@ import {
 /** Seconds a client is told to wait after KV failed. */
 const STORAGE_RETRY_AFTER_SECONDS = 2;
 
+/** The 503 a client may retry after KV failed; `message` says what could not be done. */
+export function storageUnavailable(message: string, cause: unknown): HttpError {
+  return new HttpError(503, 'storage_unavailable', message, { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS, cause });
+}
+
 /** A failed KV call is an outage the client may retry (503), never a 500 with KV's message. */
 async function guard<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (cause) {
-    throw new HttpError(503, 'storage_unavailable', 'Storage is unavailable; try again', {
-      retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS,
-      cause,
-    });
+    throw storageUnavailable('Storage is unavailable; try again', cause);
   }
 }
+
+/** KV operations one route may spend: the platform's per-request limit, less room for the app's own calls. */
+export const KV_OPS_BUDGET = MAX_KV_OPS_PER_REQUEST - 50;
 
 /** KV returns at most this many keys per `list()` call. */
 export const KV_LIST_LIMIT = 1000;

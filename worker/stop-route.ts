@@ -6,7 +6,7 @@ import { HttpError } from './http-error';
 import { jsonResponse } from './json-response';
 import { readJsonBody } from './request-body';
 import type { RouteContext } from './route-context';
-import { SessionStore } from './session-store';
+import { SessionStore, storageUnavailable } from './session-store';
 import { canonical } from './stored-message';
 import { isoAfter } from './timestamps';
 
@@ -26,7 +26,7 @@ export async function handleStop<E>(route: RouteContext<E>): Promise<Response> {
   try {
     current = await store.get(stop.messageId);
   } catch (cause) {
-    throw new HttpError(503, 'storage_unavailable', 'The reply could not be read; try again', { cause });
+    throw storageUnavailable('The reply could not be read; try again', cause);
   }
   if (current === undefined || current.role !== 'assistant') {
     throw new HttpError(404, 'message_not_found', 'No reply with this id in this session');
@@ -48,7 +48,7 @@ export async function handleStop<E>(route: RouteContext<E>): Promise<Response> {
   try {
     await store.put(aborted);
   } catch (cause) {
-    throw new HttpError(503, 'storage_unavailable', 'The stop could not be saved; try again', { cause });
+    throw storageUnavailable('The stop could not be saved; try again', cause);
   }
   const body: StopResponseBody = { message: aborted };
   return jsonResponse(body);

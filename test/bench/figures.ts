@@ -5,7 +5,7 @@
  */
 
 /** Prefix of a console line that carries a {@link Figure}. */
-export const FIGURE_TAG = '[chatkeep-bench] ';
+const FIGURE_TAG = '[chatkeep-bench] ';
 
 export interface Figure {
   /** Row of issue 5 (1–9); the table is sorted by it, then by `order`. */

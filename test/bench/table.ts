@@ -23,7 +23,7 @@ function verdict(met: boolean | null): string {
 }
 
 /** Rows in issue order, then in each row's own order. */
-export function sortFigures(figures: readonly Figure[]): Figure[] {
+function sortFigures(figures: readonly Figure[]): Figure[] {
   return [...figures].sort((a, b) => a.row - b.row || a.order - b.order);
 }
 

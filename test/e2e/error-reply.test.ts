@@ -8,7 +8,7 @@ import { startWorker, type RunningWorker } from '../support/wrangler-dev';
 import { openDemo, openSessionId, renderedMessages, sendFromComposer, waitForCount } from './support/demo-page';
 import { browserAvailable, useBrowser } from './support/browser';
 import { saveScreenshot } from './support/screenshot';
-import { serverHistory } from './support/worker-api';
+import { serverHistory } from '../support/server-history';
 
 const PARTIAL = ['The reply ', 'starts well, ', 'and then '];
 

@@ -12,7 +12,7 @@ import {
 } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { saveScreenshot } from './support/screenshot';
-import { serverHistory } from './support/worker-api';
+import { serverHistory } from '../support/server-history';
 
 describe.skipIf(!browserAvailable)('offline sends', () => {
   const browser = useBrowser();

@@ -10,7 +10,7 @@ import {
   waitForSendsSettled,
 } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
-import { serverHistory } from './support/worker-api';
+import { serverHistory } from '../support/server-history';
 
 describe.skipIf(!browserAvailable)('outbox across a closed tab', () => {
   const browser = useBrowser();

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { openDemo, renderedMessages, sendFromComposer, waitForCount, waitForStreamingText } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
-import { referenceReply, serverHistory } from './support/worker-api';
+import { serverHistory } from '../support/server-history';
+import { referenceReply } from './support/worker-api';
 
 const PROMPT = 'Tell me how a reply survives a page reload.';
 

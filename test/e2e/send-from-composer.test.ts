@@ -9,7 +9,7 @@ import {
   waitForCount,
 } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
-import { serverHistory } from './support/worker-api';
+import { serverHistory } from '../support/server-history';
 
 describe.skipIf(!browserAvailable)('send from the composer', () => {
   const browser = useBrowser();

@@ -10,7 +10,8 @@ import {
 } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { saveScreenshot } from './support/screenshot';
-import { referenceReply, serverHistory } from './support/worker-api';
+import { serverHistory } from '../support/server-history';
+import { referenceReply } from './support/worker-api';
 
 const PROMPT = 'Write a long answer that I will stop halfway.';
 

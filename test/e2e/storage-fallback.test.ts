@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDemo, openSessionId, renderedMessages, sendFromComposer, waitForCount } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
-import { serverHistory } from './support/worker-api';
+import { serverHistory } from '../support/server-history';
 
 describe.skipIf(!browserAvailable)('without IndexedDB', () => {
   const browser = useBrowser();

@@ -1,14 +1,12 @@
 import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatClient } from '../../sdk/chat-client';
 import { memoryStorage } from '../../sdk/storage/memory-storage';
 import type { ChatStorage } from '../../sdk/storage/chat-storage';
 import type { StorageFallbackEvent } from '../../sdk/chat-client-options';
-import { client, finalReplies, serverHistory, switchableFetch, until } from './support';
+import { closedAfterEach, client, finalReplies, serverHistory, switchableFetch, until } from './support';
 
-const open: ChatClient[] = [];
-const track = (c: ChatClient) => (open.push(c), c);
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+const track = closedAfterEach();
 
 describe('ChatClient offline, lost responses and storage failures', () => {
   it('queues turns sent offline and delivers each exactly once when back online', async () => {

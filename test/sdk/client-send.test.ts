@@ -1,12 +1,10 @@
 import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatClient } from '../../sdk/chat-client';
 import { isValidId } from '../../sdk/protocol';
-import { client, finalReplies, serverHistory, until } from './support';
+import { closedAfterEach, client, finalReplies, serverHistory, until } from './support';
 
-const open: ChatClient[] = [];
-const track = (c: ChatClient) => (open.push(c), c);
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+const track = closedAfterEach();
 
 describe('ChatClient against the real Worker', () => {
   it('sends a turn, streams the reply through subscribers, and resolves with the final record', async () => {

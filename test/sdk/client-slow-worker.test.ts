@@ -2,14 +2,14 @@
  * Needs replies slow enough to interrupt: its own Worker with the demo model at 50 ms a word.
  */
 import { IDBFactory } from 'fake-indexeddb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatClient } from '../../sdk/chat-client';
 import { makeSessionId, uuidv7 } from '../../sdk/ids';
 import type { ChatMessage } from '../../sdk/protocol';
 import type { ChatStorage } from '../../sdk/storage/chat-storage';
 import { idbStorage } from '../../sdk/storage/idb-storage';
 import { startWorker, type RunningWorker } from '../support/wrangler-dev';
-import { client, finalReplies, serverHistory, until } from './support';
+import { closedAfterEach, client, finalReplies, serverHistory, until } from './support';
 
 let worker: RunningWorker;
 beforeAll(async () => {
@@ -17,9 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => worker?.stop());
 
-const open: ChatClient[] = [];
-const track = (c: ChatClient) => (open.push(c), c);
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+const track = closedAfterEach();
 const slow = (options: Parameters<typeof client>[0] = {}) =>
   track(client({ base: worker.origin, historyPollBackoff: { baseMs: 100, capMs: 400 }, ...options }));
 

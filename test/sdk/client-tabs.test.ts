@@ -1,12 +1,10 @@
 import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatClient } from '../../sdk/chat-client';
 import { makeSessionId } from '../../sdk/ids';
-import { client, finalReplies, until } from './support';
+import { closedAfterEach, client, finalReplies, until } from './support';
 
-const open: ChatClient[] = [];
-const track = (c: ChatClient) => (open.push(c), c);
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+const track = closedAfterEach();
 
 describe('ChatClient across reloads and tabs', () => {
   it('a reload shows the cached conversation before history answers', async () => {

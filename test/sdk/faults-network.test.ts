@@ -4,17 +4,15 @@
  * it. After recovery every turn exists exactly once, in the client, in its IndexedDB and on the Worker.
  */
 import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatClient } from '../../sdk/chat-client';
 import type { Fetch } from '../../sdk/http';
 import type { ChatMessage } from '../../sdk/protocol';
 import type { ChatStorage } from '../../sdk/storage/chat-storage';
 import { idbStorage } from '../../sdk/storage/idb-storage';
-import { client, serverHistory, until } from './support';
+import { closedAfterEach, client, serverHistory, until } from './support';
 
-const open: ChatClient[] = [];
-const track = (c: ChatClient) => (open.push(c), c);
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+const track = closedAfterEach();
 
 type Step = 'before the request' | 'after the Worker stored the user turn' | 'mid-stream' | 'just before done';
 

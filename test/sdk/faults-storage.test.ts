@@ -4,16 +4,13 @@
  * working, never evicts unsent turns, and loses nothing the Worker has.
  */
 import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StorageFallbackEvent } from '../../sdk/chat-client-options';
-import type { ChatClient } from '../../sdk/chat-client';
 import type { ChatStorage } from '../../sdk/storage/chat-storage';
 import { idbStorage } from '../../sdk/storage/idb-storage';
-import { client, finalReplies, serverHistory, switchableFetch, until } from './support';
+import { closedAfterEach, client, finalReplies, serverHistory, switchableFetch, until } from './support';
 
-const open: ChatClient[] = [];
-const track = (c: ChatClient) => (open.push(c), c);
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+const track = closedAfterEach();
 
 const HOUR_MS = 3_600_000;
 

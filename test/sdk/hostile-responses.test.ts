@@ -6,17 +6,17 @@
  */
 import { IDBFactory } from 'fake-indexeddb';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatClient } from '../../sdk/chat-client';
 import { MESSAGE_STATUSES, ROLES, isValidId, type ChatMessage } from '../../sdk/protocol';
 import { idbStorage } from '../../sdk/storage/idb-storage';
+import { closedAfterEach } from './support';
 
 const ENDPOINT = 'http://hostile.test/api';
 const OTHER = 'someone-elses-session';
 
 let sessionCounter = 0;
-const open: ChatClient[] = [];
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+const track = closedAfterEach();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -83,7 +83,7 @@ async function setting(handlers: { history?: Handler; chat?: Handler }): Promise
       return new Response('{"error":{"code":"not_found","message":"no"}}', { status: 404 });
     },
   });
-  open.push(chat);
+  track(chat);
   await chat.ready;
   return { chat, sessionId, cached, factory, turnId };
 }

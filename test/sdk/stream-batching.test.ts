@@ -2,10 +2,11 @@
  * How a reply stream reaches subscribers: the deltas of one network read are shown together, as one snapshot, not
  * one snapshot per delta. The server is a `fetch` serving exact chunks, since the point is where the reads end.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatClient } from '../../sdk/chat-client';
 import type { ChatMessage, HistoryResponseBody } from '../../sdk/protocol';
 import { memoryStorage } from '../../sdk/storage/memory-storage';
+import { closedAfterEach } from './support';
 
 const SESSION = 'batching-session';
 const TURN = 'batching-turn-0001';
@@ -13,8 +14,7 @@ const REPLY = 'batching-reply-0001';
 const DELTAS = 50;
 const AT = Date.parse('2026-01-01T00:00:00.000Z');
 
-const open: ChatClient[] = [];
-afterEach(() => open.splice(0).forEach((c) => c.close()));
+const track = closedAfterEach();
 
 const encoder = new TextEncoder();
 const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -51,7 +51,7 @@ async function clientReading(reads: string[]): Promise<ChatClient> {
       return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
     },
   });
-  open.push(chat);
+  track(chat);
   await chat.ready;
   await chat.sync();
   return chat;

@@ -1,9 +1,16 @@
 /** Shared pieces of the SDK integration tests: clients on their own fake IndexedDB, against the real Worker. */
 import { IDBFactory } from 'fake-indexeddb';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { ChatClient } from '../../sdk/chat-client';
 import type { ChatClientOptions } from '../../sdk/chat-client-options';
 import type { ChatMessage, HistoryResponseBody } from '../../sdk/protocol';
+
+/** Returns a function that hands back the client it is given and closes it after the current test. */
+export function closedAfterEach(): <T extends ChatClient>(chat: T) => T {
+  const open: ChatClient[] = [];
+  afterEach(() => open.splice(0).forEach((c) => c.close()));
+  return (chat) => (open.push(chat), chat);
+}
 
 export const origin = (): string => inject('workerOrigin');
 

@@ -4,7 +4,8 @@
  */
 import type { EventSourceMessage } from 'eventsource-parser';
 import { readSSE } from '../../sdk/sse-reader';
-import { isFinalStatus, type ChatMessage, type HistoryResponseBody } from '../../sdk/protocol';
+import { isFinalStatus, type ChatMessage } from '../../sdk/protocol';
+import { serverHistory } from '../support/server-history';
 
 /** What one HTTP request of the soak ended as, for the error rate. */
 export type RequestOutcome =
@@ -127,7 +128,7 @@ async function followInHistory(options: SendOptions, result: TurnResult): Promis
   for (let attempt = 0; attempt < 40; attempt++) {
     await sleep(Math.min(1_000, 50 * 2 ** attempt));
     try {
-      const history = await readHistory(options.origin, options.sessionId);
+      const history = await serverHistory(options.origin, options.sessionId);
       result.requests.push('ok');
       const reply = history.find((m) => m.role === 'assistant' && m.replyTo === options.messageId);
       if (reply !== undefined && isFinalStatus(reply.status)) return reply;
@@ -137,20 +138,4 @@ async function followInHistory(options: SendOptions, result: TurnResult): Promis
     }
   }
   return undefined;
-}
-
-/** Every message of a conversation, following `nextPage`. */
-export async function readHistory(origin: string, sessionId: string): Promise<ChatMessage[]> {
-  const messages: ChatMessage[] = [];
-  let page: string | null = null;
-  do {
-    const params = new URLSearchParams({ sessionId });
-    if (page !== null) params.set('cursor', page);
-    const response = await fetch(`${origin}/api/history?${params}`);
-    if (!response.ok) throw new Error(`history ${response.status}: ${await response.text()}`);
-    const body = (await response.json()) as HistoryResponseBody;
-    messages.push(...body.messages);
-    page = body.nextPage;
-  } while (page !== null);
-  return messages;
 }

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ChatMessage } from '../../sdk/protocol';
 import { startWorker, type RunningWorker } from '../support/wrangler-dev';
-import { readHistory, sendTurn } from './protocol-client';
+import { sendTurn } from './protocol-client';
+import { serverHistory } from '../support/server-history';
 import { tally, type SentTurn } from './tally';
 
 function setting(name: string, fallback: number): number {
@@ -68,7 +69,7 @@ it(`${CONVERSATIONS} conversations x ${TURNS} turns, ${CONCURRENCY} at a time, $
 
   const sessions = [...new Set(sent.map((t) => t.sessionId))];
   const histories = new Map<string, ChatMessage[]>(
-    await pool(sessions.length, CONCURRENCY, async (i) => [sessions[i]!, await readHistory(worker.origin, sessions[i]!)] as const),
+    await pool(sessions.length, CONCURRENCY, async (i) => [sessions[i]!, await serverHistory(worker.origin, sessions[i]!)] as const),
   );
   const figures = tally(sent, histories);
 

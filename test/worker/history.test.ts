@@ -139,7 +139,7 @@ describe('GET /api/history', () => {
     }
     expect(deleted).toBe(5000);
     expect((await history(worker, { sessionId })).ids).toEqual([]);
-  });
+  }, 120_000);
 
   it('pages a 5,000-message conversation with many large messages under 1,000 KV operations per request', async () => {
     const sessionId = uniqueId('s');
@@ -165,7 +165,7 @@ describe('GET /api/history', () => {
     expect(messages).toHaveLength(5000);
     expect(messages.find((m) => m.id === 'msg-004001')?.content).toBe(big(4001));
     expect(requests).toBeGreaterThan(5);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('DELETE /api/history', () => {

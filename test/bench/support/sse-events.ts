@@ -1,13 +1,10 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { readSSE } from '../../../sdk/sse-reader';
 
 /** Reads a whole SSE body into its events (a bench client that keeps nothing else). */
 export async function readEvents(body: ReadableStream<Uint8Array>): Promise<EventSourceMessage[]> {
   const events: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => events.push(event) });
-  const decoder = new TextDecoder();
-  const reader = body.getReader();
-  for (let r = await reader.read(); !r.done; r = await reader.read()) parser.feed(decoder.decode(r.value, { stream: true }));
-  parser.feed(decoder.decode());
+  await readSSE(body, (event) => events.push(event));
   return events;
 }
 

@@ -14,7 +14,7 @@ export interface RenderedMessage {
 }
 
 /** How long a scenario waits for the page to reach a state before failing. */
-export const UI_TIMEOUT_MS = 20_000;
+const UI_TIMEOUT_MS = 20_000;
 
 /** Opens the demo in a new tab; `sessionId` adds `?session=`, otherwise the page picks (last one, else new). */
 export async function openDemo(context: BrowserContext, sessionId?: string): Promise<Page> {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 
-export const RESULTS_DIR = resolve(import.meta.dirname, '../../../test-results');
+const RESULTS_DIR = resolve(import.meta.dirname, '../../../test-results');
 
 /** Saves `test-results/<name>.png` and returns its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
