@@ -14,10 +14,12 @@ export const DEFAULT_BASE_PATH = '/api';
 export const ROUTE = {
   chat: '/chat',
   stop: '/chat/stop',
+  /** `GET`: follow a reply live (`?sessionId=…&messageId=…`, honours `Last-Event-ID`). */
+  chatStream: '/chat/stream',
   history: '/history',
 } as const;
 
-/** Server-sent event names on `POST /chat`. */
+/** Server-sent event names on `POST /chat` and `GET /chat/stream`. */
 export const EVENT = {
   start: 'start',
   delta: 'delta',
@@ -52,6 +54,12 @@ export const ID_MAX_LENGTH = 128;
 export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value);
 }
+
+/**
+ * A reply's id is its user turn's id plus this suffix. A user turn's id may not end with it, so the two id spaces
+ * are disjoint by construction and no user turn can be overwritten by a reply.
+ */
+export const REPLY_ID_SUFFIX = '_r';
 
 /** One turn of a conversation, as stored in KV and cached in IndexedDB. */
 export interface ChatMessage {
@@ -94,6 +102,8 @@ export const ERROR_CODES = [
   // state
   'reply_in_progress',
   'message_not_found',
+  'resume_unavailable',
+  'conversation_deleted',
   // faults
   'storage_unavailable',
   'model_error',
