@@ -2,7 +2,8 @@
 //   dist/index.js + dist/index.d.ts      the `chatkeep` package (ESM; idb and eventsource-parser stay dependencies)
 //   dist/worker.js + dist/worker.d.ts    `chatkeep/worker`
 //   demo/build/chatkeep.js               the SDK as a browser downloads it (dependencies bundled, minified)
-//   demo/build/app.js                    the demo page, importing ./chatkeep.js as an app would
+//   demo/build/app.js                    the demo page, importing ./chatkeep.js as an app would; the demo's own
+//                                        libraries (marked, dompurify) are bundled here, never in the SDK
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -53,6 +54,10 @@ export default [
     input: 'demo/src/app.ts',
     output: { file: 'demo/build/app.js', format: 'es', paths: { chatkeep: './chatkeep.js' } },
     external: ['chatkeep'],
-    plugins: [ts('./tsconfig.json', ['demo/src/**/*.ts', 'sdk/**/*.ts'])],
+    plugins: [
+      nodeResolve({ browser: true }),
+      ts('./tsconfig.json', ['demo/src/**/*.ts', 'sdk/**/*.ts']),
+      terser({ ecma: 2020, module: true }),
+    ],
   },
 ];

@@ -11,6 +11,7 @@ import {
   type ChatSnapshot,
   type StorageFallbackEvent,
 } from 'chatkeep';
+import { DEFAULT_MAX_CONTENT_CHARS } from '../../sdk/protocol';
 import { chooseSession } from './choose-session';
 import { bindComposer } from './composer';
 import { renderConnection } from './connection-view';
@@ -18,6 +19,7 @@ import { createConversationListView } from './conversation-list-view';
 import { ConversationStore } from './conversation-store';
 import { createMessageListView } from './message-list-view';
 import { createNotice } from './notice';
+import { watchServer, type ServerProblem } from './server-watch';
 
 declare global {
   interface Window {
@@ -66,6 +68,7 @@ const composer = bindComposer({
   onStop: () => {
     chat.stop().catch((error: unknown) => notice.show('action', `Could not stop the reply: ${describe(error)}`));
   },
+  maxChars: DEFAULT_MAX_CONTENT_CHARS,
 });
 
 let chat: ChatClient;
@@ -76,14 +79,26 @@ let shownTitleKey = '';
 let inFlight = 0;
 /** Whether the open client has loaded its cache; until then an empty list means "not read yet", not "empty". */
 let loaded = false;
+/** What the server last answered instead of taking a request (a 503…), until that request succeeds again. */
+let serverProblem: ServerProblem | undefined;
 
 function open(sessionId: string): void {
   unsubscribe();
   chat?.close();
   notice.clear();
+  serverProblem = undefined;
   const client: ChatClient = new ChatClient({
     endpoint: DEFAULT_BASE_PATH,
     sessionId,
+    fetch: watchServer({
+      fetch: (input, init) => fetch(input, init),
+      isOnline: () => navigator.onLine,
+      onChange: (problem) => {
+        if (client !== chat) return;
+        serverProblem = problem;
+        render(client);
+      },
+    }),
     onStorage: (event) => {
       if (client === chat) onStorageFallback(event);
     },
@@ -126,8 +141,12 @@ function render(client: ChatClient): void {
   const stickToBottom =
     ui.scroller.scrollHeight - ui.scroller.scrollTop - ui.scroller.clientHeight < STICK_TO_BOTTOM_PX;
 
-  messageList.render(messages, { offline: state === 'offline' });
+  messageList.render(messages, {
+    offline: state === 'offline',
+    ...(serverProblem ? { serverProblem: describeProblem(serverProblem) } : {}),
+  });
   ui.empty.hidden = messages.length > 0 || !loaded;
+  ui.clear.disabled = messages.length === 0;
   renderConnection(ui.connection, {
     state,
     waitingToSend: messages.filter((m) => m.status === 'pending').length,
@@ -135,6 +154,8 @@ function render(client: ChatClient): void {
   });
   composer.setStreaming(snapshot.status === 'streaming');
   renderBackgroundError(snapshot);
+  if (serverProblem) notice.show('server', `The server is not taking messages: ${describeProblem(serverProblem)}. Retrying.`);
+  else notice.clear('server');
   renderTitle(client.sessionId, messages);
 
   if (stickToBottom) ui.scroller.scrollTop = ui.scroller.scrollHeight;
@@ -167,7 +188,11 @@ async function send(text: string): Promise<void> {
   try {
     await client.send(text);
   } catch (error) {
-    if (client === chat) notice.show('send', `Could not send: ${describe(error)}`);
+    // Refused for good (too long, unauthorized…): the text goes back to the composer to be fixed, not lost.
+    if (client === chat) {
+      notice.show('send', `Could not send: ${describe(error)}`);
+      if (!(error instanceof ChatError && error.code === 'closed')) composer.restore(text);
+    }
   } finally {
     setInFlight(inFlight - 1);
   }
@@ -181,6 +206,10 @@ function setInFlight(count: number): void {
 function describe(error: unknown): string {
   if (error instanceof ChatError) return `${error.message} (${error.code})`;
   return error instanceof Error ? error.message : String(error);
+}
+
+function describeProblem({ status, code, message }: ServerProblem): string {
+  return `${message} (${status} ${code})`;
 }
 
 function setSidebar(open: boolean): void {

@@ -4,7 +4,7 @@
  */
 
 /** What raised a notice. */
-export type NoticeSource = 'send' | 'action' | 'background' | 'storage' | 'session';
+export type NoticeSource = 'send' | 'action' | 'background' | 'server' | 'storage' | 'session';
 export type NoticeTone = 'error' | 'info';
 
 export interface Notice {

@@ -63,7 +63,22 @@ describe('the demo serves a fresh build', () => {
     const html = await (await fetch(`${origin}/`)).text();
     expect(html).toMatch(/<script type="module" src="\/build\/app\.js"><\/script>/);
     const app = await (await fetch(`${origin}/build/app.js`)).text();
-    expect(app).toMatch(/from '\.\/chatkeep\.js'/);
+    expect(app).toMatch(/from\s*["']\.\/chatkeep\.js["']/);
+  });
+
+  it('bundles the Markdown libraries into the demo only, never into the SDK', async () => {
+    const app = await (await fetch(`${origin}/build/app.js`)).text();
+    const sdk = await (await fetch(`${origin}/build/chatkeep.js`)).text();
+    const sdkPackage = readFileSync(join(ROOT, 'dist/index.js'), 'utf8');
+    // DOMPurify's licence banner survives minification: a reliable mark of where the library went.
+    expect(app).toContain('DOMPurify');
+    for (const [name, text] of [
+      ['/build/chatkeep.js', sdk],
+      ['dist/index.js', sdkPackage],
+    ] as const) {
+      expect(text, name).not.toContain('DOMPurify');
+      expect(text, name).not.toMatch(/from\s*["'](marked|dompurify)["']/);
+    }
   });
 
   it('keeps the sources and the README screenshot out of the served assets', async () => {
