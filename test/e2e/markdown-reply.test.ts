@@ -22,7 +22,7 @@ const REPLY = [
   '',
   'See [the docs](https://example.com/docs) for more.',
   '',
-  'Hostile bits, all inert: [click me](javascript:window.pwned=1) and',
+  'Hostile bits, all inert: [click me](javascript:window.pwned=1), [and me](JaVaScRiPt:window.pwned=5) and',
   '<img src="x" onerror="window.pwned=2"> and <script>window.pwned=3</script>',
   '<a href="javascript:window.pwned=4">raw link</a> and ![pixel](https://example.com/pixel.png)',
 ].join('\n');
@@ -106,8 +106,9 @@ describe.skipIf(!browserAvailable)('a reply in Markdown', () => {
     expect(await reply.locator('a', { hasText: 'pixel' }).getAttribute('href')).toBe('https://example.com/pixel.png');
 
     expect(await reply.textContent()).toContain('<a href="javascript:window.pwned=4">raw link</a>');
-    // Clicking what looked like a link does nothing either.
+    // Clicking what looked like links does nothing either.
     await reply.locator('a', { hasText: 'click me' }).click();
+    await reply.locator('a', { hasText: 'and me' }).click();
     await page.waitForTimeout(200);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
