@@ -170,10 +170,11 @@ function renderBackgroundError({ error }: ChatSnapshot): void {
 function renderTitle(sessionId: string, messages: readonly ChatMessage[]): void {
   const title = messages.find((m) => m.role === 'user')?.content;
   // Runs on every streamed word: touch localStorage and the list only when the title really changed.
-  const key = `${sessionId}\n${title ?? ''}`;
+  const key = `${sessionId}\n${loaded}\n${title ?? ''}`;
   if (key === shownTitleKey) return;
   shownTitleKey = key;
-  if (title !== undefined) store.setTitle(sessionId, title);
+  // Once the cache is read, no user turn means no title: a refused first turn must not name the conversation.
+  if (title !== undefined || loaded) store.setTitle(sessionId, title ?? '');
   ui.title.textContent = title ?? 'New chat';
   document.title = title ? `${title} · chatkeep` : 'chatkeep';
   renderConversations(store.list(), sessionId);

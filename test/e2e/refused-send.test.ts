@@ -36,6 +36,9 @@ describe.skipIf(!browserAvailable)('a refused send', () => {
     expect(await page.textContent('#notice')).toContain('content_too_long');
     expect(await box.inputValue()).toBe(tooLong);
     expect(await renderedMessages(page)).toEqual([]);
+    // The refused turn does not name the conversation either.
+    expect(await page.textContent('#chat-title')).toBe('New chat');
+    expect(await page.textContent('#conversation-list')).not.toContain('word word');
     expect(await serverHistory(workerOrigin, await openSessionId(page))).toEqual([]);
 
     // Shortened, the same text goes through.
