@@ -2,8 +2,10 @@
  * The `fetch` the demo hands its ChatClient. The client retries a 503 or 429 quietly (it is right to: the turn is
  * safe in the outbox), which leaves a person looking at "Waiting to send" with no idea why; this wrapper reads the
  * Worker's JSON error from such answers so the page can say what the server said. It also keeps an offline browser
- * from making requests at all: each would fail anyway, and each failure is a red line in the console. The client
- * goes again at once on the `online` event.
+ * from retrying into the void: each attempt would fail, and each failure is a red line in the console. While the
+ * browser says it is offline, one request in a while still goes out, because "offline" only means no network
+ * interface is up, and a server on this machine (`npm start` on a laptop with Wi-Fi off) answers all the same; once
+ * one does, requests flow until one fails. The client goes again at once on the `online` event.
  */
 import type { Fetch } from 'chatkeep';
 
@@ -26,6 +28,16 @@ export interface ServerWatchOptions {
    * or with `undefined` once every kind of request that failed has succeeded again.
    */
   onChange: (problem: ServerProblem | undefined) => void;
+  /**
+   * While the browser says it is offline, at most one request goes out in this long; the others fail at once.
+   * @defaultValue 15_000
+   */
+  offlineProbeIntervalMs?: number;
+  /**
+   * The clock, in ms.
+   * @defaultValue `Date.now`
+   */
+  now?: () => number;
 }
 
 /**
@@ -33,14 +45,33 @@ export interface ServerWatchOptions {
  * const fetch = watchServer({ fetch: (u, i) => window.fetch(u, i), isOnline: () => navigator.onLine, onChange: show });
  * new ChatClient({ fetch });
  */
-export function watchServer({ fetch, isOnline, onChange }: ServerWatchOptions): Fetch {
+export function watchServer({
+  fetch,
+  isOnline,
+  onChange,
+  offlineProbeIntervalMs = 15_000,
+  now = Date.now,
+}: ServerWatchOptions): Fetch {
   // Keyed by method and path: a history read that works says nothing about the POST that keeps failing, so only
   // the same kind of request succeeding clears its problem (and the notice does not flicker between retries).
   const problems = new Map<string, ServerProblem>();
+  let lastOfflineAttempt = -Infinity;
+  /** A request went through although the browser says it is offline: the server is on this machine or network. */
+  let reachableOffline = false;
   return async (input, init) => {
-    // A TypeError, as fetch itself rejects offline: the client reads it as a network error and waits.
-    if (!isOnline()) throw new TypeError('Failed to fetch: the browser is offline');
-    const response = await fetch(input, init);
+    if (!isOnline() && !reachableOffline) {
+      // A TypeError, as fetch itself rejects offline: the client reads it as a network error and waits.
+      if (now() - lastOfflineAttempt < offlineProbeIntervalMs) throw new TypeError('Failed to fetch: offline');
+      lastOfflineAttempt = now();
+    }
+    let response: Response;
+    try {
+      response = await fetch(input, init);
+    } catch (error) {
+      reachableOffline = false;
+      throw error;
+    }
+    if (!isOnline()) reachableOffline = true;
     const key = `${init?.method ?? 'GET'} ${new URL(input, location.href).pathname}`;
     if (isRetryable(response.status)) {
       problems.set(key, await readProblem(response));
