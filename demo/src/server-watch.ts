@@ -72,7 +72,8 @@ export function watchServer({
       throw error;
     }
     if (!isOnline()) reachableOffline = true;
-    const key = `${init?.method ?? 'GET'} ${new URL(input, location.href).pathname}`;
+    // Only the path matters here; the base just lets a relative endpoint ('/api/…') parse.
+    const key = `${init?.method ?? 'GET'} ${new URL(input, 'http://base.invalid').pathname}`;
     if (isRetryable(response.status)) {
       problems.set(key, await readProblem(response));
       onChange(problems.get(key));
