@@ -154,8 +154,7 @@ function render(client: ChatClient): void {
   });
   composer.setStreaming(snapshot.status === 'streaming');
   renderBackgroundError(snapshot);
-  if (serverProblem) notice.show('server', `The server is not taking messages: ${describeProblem(serverProblem)}. Retrying.`);
-  else notice.clear('server');
+  renderServerProblem();
   renderTitle(client.sessionId, messages);
 
   if (stickToBottom) ui.scroller.scrollTop = ui.scroller.scrollHeight;
@@ -165,6 +164,15 @@ function renderBackgroundError({ error }: ChatSnapshot): void {
   // Being offline is already on the badge; anything else a background request hit is worth a line.
   if (error && error.code !== 'network_error') notice.show('background', describe(error));
   else notice.clear('background');
+}
+
+function renderServerProblem(): void {
+  // The turn is safe in the outbox and the client keeps retrying; what the person needs is the server's reason.
+  if (serverProblem) {
+    notice.show('server', `The server is not taking messages: ${describeProblem(serverProblem)}. Retrying.`);
+  } else {
+    notice.clear('server');
+  }
 }
 
 function renderTitle(sessionId: string, messages: readonly ChatMessage[]): void {

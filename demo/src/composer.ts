@@ -34,7 +34,8 @@ const MAX_TEXTAREA_PX = 192;
 
 /**
  * @example
- * const composer = bindComposer({ form, onSend: (t) => void chat.send(t), onStop: () => chat.stop(), maxChars: 20_000 });
+ * const onSend = (text: string) => void chat.send(text);
+ * const composer = bindComposer({ form, onSend, onStop: () => void chat.stop(), maxChars: 20_000 });
  */
 export function bindComposer({ form, onSend, onStop, maxChars, counterFrom = 0.9 }: ComposerOptions): Composer {
   const textarea = form.elements.namedItem('message');

@@ -39,7 +39,8 @@ describe('the demo serves a fresh build', () => {
 
   // Two full builds (the minified SDK, and the minified app with its Markdown libraries): on a busy machine they
   // take longer than the suite's default timeout.
-  it('serves /build/chatkeep.js and /build/app.js exactly as a fresh build of the current sources', { timeout: 180_000 }, async () => {
+  const freshBuild = 'serves /build/chatkeep.js and /build/app.js exactly as a fresh build of the current sources';
+  it(freshBuild, { timeout: 180_000 }, async () => {
     const outputs = await demoBuildConfigs();
     expect(outputs.map((o) => basename(o.output.file)).sort()).toEqual(['app.js', 'chatkeep.js']);
 

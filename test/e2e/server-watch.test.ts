@@ -19,7 +19,7 @@ const json = (status: number, body: unknown) => () =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('watchServer', () => {
-  it('reports a 503 with the Worker reason, keeps it through other requests, and clears it when the same request works', async () => {
+  it('reports a 503 with its reason, keeps it through other requests, clears it when that request works', async () => {
     const seen: Array<ServerProblem | undefined> = [];
     const { fetch } = answers(json(503, OUTAGE), json(200, { messages: [] }), json(200, {}));
     const watched = watchServer({ fetch, isOnline: () => true, onChange: (problem) => seen.push(problem) });
@@ -38,7 +38,8 @@ describe('watchServer', () => {
 
   it('names a failure whose body is not the Worker by its status', async () => {
     const seen: Array<ServerProblem | undefined> = [];
-    const { fetch } = answers(() => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
+    const badGateway = () => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' });
+    const { fetch } = answers(badGateway);
     await watchServer({ fetch, isOnline: () => true, onChange: (problem) => seen.push(problem) })('/api/chat');
     expect(seen).toEqual([{ status: 502, code: 'http_502', message: 'Bad Gateway' }]);
   });
