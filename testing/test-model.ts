@@ -66,13 +66,16 @@ export interface TestModel extends ModelProvider {
   reply(reply: TestReply): void;
   /** The next reply fails (each call queues one failure or hang, taken in order). */
   failNext(failure?: TestModelFailure): void;
-  /** The next reply falls silent until stopped, deleted, or cut off by the Worker's model idle timeout. */
-  hangNext(hang?: TestModelHang): void;
+  /**
+   * The next reply falls silent until the returned function resumes it (the rest of its pieces follow), or its
+   * request is aborted (the Worker's model idle timeout, a stop or a delete the Worker acts on at once).
+   */
+  hangNext(hang?: TestModelHang): () => void;
   /** Pause before each piece, in ms. */
   pieceDelayMs: number;
 }
 
-type Scripted = { kind: 'fail'; failure: TestModelFailure } | { kind: 'hang'; hang: TestModelHang };
+type Scripted = { kind: 'fail'; failure: TestModelFailure } | { kind: 'hang'; hang: TestModelHang; resumed: Promise<void> };
 
 export const DEFAULT_TEST_REPLY: TestReply = (prompt) => `You said: ${prompt}`;
 
@@ -123,7 +126,12 @@ export function createTestModel(options: TestModelOptions = {}): TestModel {
       scripted.push({ kind: 'fail', failure });
     },
     hangNext(hang = {}) {
-      scripted.push({ kind: 'hang', hang });
+      let resume = () => {};
+      const resumed = new Promise<void>((resolve) => {
+        resume = resolve;
+      });
+      scripted.push({ kind: 'hang', hang, resumed });
+      return resume;
     },
     async *stream({ messages, signal }) {
       const prompt = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
@@ -133,15 +141,20 @@ export function createTestModel(options: TestModelOptions = {}): TestModel {
       const pieces = typeof answer === 'string' ? wordPieces(answer) : [...answer];
       const stopAt =
         script?.kind === 'fail' ? (script.failure.afterPieces ?? 0) : script?.kind === 'hang' ? (script.hang.afterPieces ?? 0) : pieces.length;
-      for (const piece of pieces.slice(0, stopAt)) {
+      for (const [index, piece] of pieces.entries()) {
+        if (index === stopAt && script?.kind === 'fail') {
+          throw new ModelError(script.failure.code ?? 'model_error', script.failure.message ?? 'The model failed');
+        }
+        if (index === stopAt && script?.kind === 'hang') await Promise.race([untilAborted(signal), script.resumed]);
         if (model.pieceDelayMs > 0) await pause(model.pieceDelayMs, signal);
         if (signal.aborted) return;
         yield piece;
       }
-      if (script?.kind === 'fail') {
+      // A failure or a hang scripted after the last piece still happens.
+      if (stopAt >= pieces.length && script?.kind === 'fail') {
         throw new ModelError(script.failure.code ?? 'model_error', script.failure.message ?? 'The model failed');
       }
-      if (script?.kind === 'hang') await untilAborted(signal);
+      if (stopAt >= pieces.length && script?.kind === 'hang') await Promise.race([untilAborted(signal), script.resumed]);
     },
   };
   return model;

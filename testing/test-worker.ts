@@ -1,5 +1,5 @@
 import type { ChatMessage, DoneEventData, ErrorEventData, ErrorInfo, HistoryResponseBody, StartEventData } from '../sdk/protocol';
-import { DEFAULT_BASE_PATH, DEFAULT_RETENTION_SECONDS } from '../sdk/protocol';
+import { DEFAULT_BASE_PATH, DEFAULT_RETENTION_SECONDS, isValidId } from '../sdk/protocol';
 import { createChatWorker, messageKey, type ChatWorkerEnv, type ChatWorkerOptions } from '../worker/index';
 import { DEFAULT_TEST_ORIGIN, inProcess, type FetchHandler } from './in-process';
 import { memoryKv, type MemoryKv } from './memory-kv';
@@ -149,6 +149,11 @@ export function createTestWorker(options: TestWorkerOptions = {}): TestWorker {
       return { userMessage, reply: failed.message, error: failed.error };
     },
     async seed(records) {
+      // A record under a key the Worker refuses to read would sit in KV unseen: a test would pass for the wrong reason.
+      const unreadable = records.find((record) => !isValidId(record.sessionId) || !isValidId(record.id));
+      if (unreadable !== undefined) {
+        throw new TypeError(`Cannot seed ${unreadable.sessionId}/${unreadable.id}: ids must match [A-Za-z0-9_-]{8,128}`);
+      }
       await Promise.all(
         records.map((record) =>
           kv.put(messageKey(record.sessionId, record.id), JSON.stringify(record), { expirationTtl: retentionSeconds }),
