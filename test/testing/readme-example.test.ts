@@ -29,9 +29,10 @@ test('after a reload the cached conversation shows before history answers', asyn
   await reloaded.ready;
   expect(reloaded.sessionId).toBe(first.sessionId);
   expect(reloaded.messages.map((message) => message.content)).toEqual(['Remember this', 'You said: Remember this']);
+  await vi.waitFor(() => expect(reloaded.status).toBe('offline'));
 
-  server.network.up();
-  await vi.waitFor(() => expect(reloaded.status).toBe('idle'));
+  server.network.up(); // fires `online`: the client syncs with history
+  await vi.waitFor(() => expect(reloaded.status).toBe('idle'), { timeout: 5_000 });
   expect(reloaded.messages).toHaveLength(2);
 });
 
@@ -46,7 +47,9 @@ test('a turn sent offline is delivered exactly once when the network is back', a
   expect(chat.status).toBe('offline');
 
   server.network.up(); // fires `online`, as a page's window does
-  await vi.waitFor(() => expect(chat.messages.at(-1)).toMatchObject({ status: 'complete', content: 'You said: Sent from a tunnel' }));
+  await vi.waitFor(() => expect(chat.messages.at(-1)).toMatchObject({ status: 'complete', content: 'You said: Sent from a tunnel' }), {
+    timeout: 5_000,
+  });
   expect(server.model.calls.map((call) => call.prompt)).toEqual(['Sent from a tunnel']);
   expect((await server.messages(chat.sessionId)).map((message) => message.content)).toEqual(['Sent from a tunnel', 'You said: Sent from a tunnel']);
   expect(chat.messages).toHaveLength(2);
