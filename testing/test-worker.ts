@@ -60,7 +60,7 @@ export interface TestWorker {
   readonly onlineEvents: EventTarget;
   /** The KV the Worker writes to. */
   readonly kv: MemoryKv;
-  /** Every request that reached the Worker, as `'POST /api/chat'`, oldest first. */
+  /** Every request made through `fetch` that reached the Worker, as `'POST /api/chat'`, oldest first. */
   readonly requests: readonly string[];
   /** The conversation as the Worker's history answers it (every page), whatever the network's state. */
   messages(sessionId: string): Promise<ChatMessage[]>;
