@@ -1,6 +1,8 @@
 // One build for every output, so no step can leave a stale bundle behind:
 //   dist/index.js + dist/index.d.ts      the `chatkeep` package (ESM; idb and eventsource-parser stay dependencies)
 //   dist/worker.js + dist/worker.d.ts    `chatkeep/worker`
+//   dist/testing.js + dist/testing.d.ts  `chatkeep/testing` (node only; imports ./worker.js, so the Worker's classes
+//                                        such as ModelError and HttpError are the ones an app's own code imports)
 //   demo/build/chatkeep.js               the SDK as a browser downloads it (dependencies bundled, minified)
 //   demo/build/app.js                    the demo page, importing ./chatkeep.js as an app would; the demo's own
 //                                        libraries (marked, dompurify) are bundled here, never in the SDK
@@ -19,6 +21,12 @@ const ts = (tsconfig, include) =>
 
 const packageDependencies = ['idb', 'eventsource-parser'];
 const isPackageDependency = (id) => packageDependencies.some((d) => id === d || id.startsWith(`${d}/`));
+
+// `chatkeep/testing` takes the Worker from `chatkeep/worker` rather than a copy of it, and fake-indexeddb from the
+// app (an optional peer dependency).
+const isWorkerEntry = (id) => /[\\/]worker[\\/]index(\.ts)?$/.test(id);
+const isTestingExternal = (id) => isPackageDependency(id) || id === 'fake-indexeddb' || isWorkerEntry(id);
+const testingPaths = (id) => (isWorkerEntry(id) ? './worker.js' : id);
 
 export default [
   {
@@ -44,6 +52,18 @@ export default [
     output: { file: 'dist/worker.d.ts', format: 'es' },
     external: isPackageDependency,
     plugins: [dts({ tsconfig: './worker/tsconfig.json' })],
+  },
+  {
+    input: 'testing/index.ts',
+    output: { file: 'dist/testing.js', format: 'es', paths: testingPaths },
+    external: isTestingExternal,
+    plugins: [ts('./testing/tsconfig.json', ['testing/**/*.ts', 'sdk/protocol.ts'])],
+  },
+  {
+    input: 'testing/index.ts',
+    output: { file: 'dist/testing.d.ts', format: 'es', paths: testingPaths },
+    external: isTestingExternal,
+    plugins: [dts({ tsconfig: './testing/tsconfig.json' })],
   },
   {
     input: 'sdk/index.ts',

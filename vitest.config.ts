@@ -36,6 +36,16 @@ export default defineConfig({
         },
       },
       {
+        // `chatkeep/testing` and the README's example, in node with no browser global put in place: the built
+        // package as an app imports it (`chatkeep`, `chatkeep/testing` resolve to dist/ by the package's exports).
+        test: {
+          name: 'testing',
+          environment: 'node',
+          include: ['test/testing/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
         // The demo in real Chromium against `wrangler dev`.
         test: {
           name: 'e2e',

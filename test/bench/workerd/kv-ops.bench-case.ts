@@ -7,7 +7,7 @@ import { sessionPrefix } from '../../../worker/message-key';
 import { metadataFor } from '../../../worker/stored-message';
 import { plural, report } from '../figures';
 import { countingKv } from '../support/counting-kv';
-import { inProcess } from '../support/in-process';
+import { inProcess } from '../../../testing/in-process';
 import { pacedModel } from '../support/models';
 import { conversationRecords, seedRecords } from '../support/records';
 
