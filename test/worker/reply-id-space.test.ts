@@ -39,6 +39,14 @@ describe('user turn ids and reply ids are disjoint by construction', () => {
     }
   });
 
+  it('an app id maker that makes an id in the reply id space fails the older prompt form, and nothing is written', async () => {
+    const worker = createChatWorker<Cloudflare.Env>({ model: scriptedModel(['ok']), newId: () => 'made-by-app_r', log: () => undefined });
+    const sessionId = uniqueId('newid');
+    const { response } = await call(worker, chatRequest({ sessionId, prompt: 'Hello' }));
+    expect(response.status).toBe(500);
+    expect(await kvDump(sessionPrefix(sessionId), env.CHAT_KV)).toEqual({});
+  });
+
   it('every reply id ends with the suffix, for user ids of every valid length', async () => {
     await fc.assert(
       fc.asyncProperty(fc.stringMatching(/^[A-Za-z0-9_-]{8,128}$/), async (userId) => {
