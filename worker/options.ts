@@ -139,7 +139,8 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    */
   rateLimitKey?: (request: Request, sessionId: string) => string;
   /**
-   * Where unexpected errors (500s, failed writes after the stream started) are reported.
+   * Where unexpected errors (500s, failed writes after the stream started) are reported, and clients that hung up
+   * during their upload (an `Error` named `ClientAbortError`, answered 400, never 500).
    * @defaultValue `console.error`
    */
   log?: (error: unknown) => void;
