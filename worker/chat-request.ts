@@ -1,5 +1,6 @@
 import { isValidId } from '../sdk/protocol';
 import { HttpError } from './http-error';
+import { requireUserTurnId } from './reply-id';
 
 /** A validated `POST /chat` body; `id` is `undefined` for the older `{sessionId, prompt}` form. */
 export interface ChatTurnRequest {
@@ -54,7 +55,7 @@ export function parseChatRequest(body: unknown, maxContentChars: number): ChatTu
   if (!isObject(object.message)) {
     throw new HttpError(400, 'invalid_request', 'Send {"sessionId","message":{"id","content"}}');
   }
-  const id = requireMessageId(object.message.id);
+  const id = requireUserTurnId(requireMessageId(object.message.id));
   return { sessionId, id, content: requireContent(object.message.content, 'message.content', maxContentChars) };
 }
 

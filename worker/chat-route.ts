@@ -53,8 +53,9 @@ async function answerTurn<E>(route: RouteContext<E>, turn: ChatTurnRequest, user
   }
   const existingReply = conversation.byId.get(replyId);
   const reply = existingReply === undefined ? undefined : await store.resolve(existingReply);
-  // Any valid id may end in `_r`, so the derived reply id can already name another turn: writing the reply there
-  // would destroy that turn, so the request is refused before anything is written.
+  // New user turns never end in the reply suffix, but a record kept from before that rule, or the reply of another
+  // id shortened to the same hash, can already hold the derived id: writing the reply there would destroy it, so the
+  // request is refused before anything is written.
   if (reply !== undefined && (reply.role !== 'assistant' || reply.replyTo !== userId)) {
     throw new HttpError(409, 'invalid_message_id', "This id's reply id is taken");
   }

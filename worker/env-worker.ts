@@ -1,4 +1,5 @@
 import { createChatWorker, type ChatWorker } from './create-chat-worker';
+import { errorResponse } from './error-response';
 import type { ChatWorkerOptions, RateLimiter } from './options';
 import { createDemoModel, DEFAULT_DEMO_DELAY_MS } from './providers/demo-model';
 import type { ModelProvider } from './providers/model-provider';
@@ -48,16 +49,21 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
-function numberVar(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed)) throw new ConfigurationError(`Expected a number, got ${JSON.stringify(value)}`);
-  return parsed;
+/**
+ * A numeric var: a whole number >= 0 written in decimal digits (wrangler may also hand over a JSON number), or
+ * `undefined` when it is unset or empty. Anything else — `30s`, `1e3`, `0x10`, `-5`, `NaN` — is an error naming the
+ * var, never a `NaN` that slips through every comparison.
+ */
+function numberVar(name: keyof ChatKeepEnv, value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
+  throw new ConfigurationError(`${name} must be a whole number >= 0 written in digits, got ${JSON.stringify(value) ?? String(value)}`);
 }
 
 export function modelFromEnv(env: ChatKeepEnv): ModelProvider {
   const provider = (env.MODEL_PROVIDER ?? 'demo').trim();
-  if (provider === 'demo') return createDemoModel({ delayMs: numberVar(env.DEMO_DELAY_MS) ?? DEFAULT_DEMO_DELAY_MS });
+  if (provider === 'demo') return createDemoModel({ delayMs: numberVar('DEMO_DELAY_MS', env.DEMO_DELAY_MS) ?? DEFAULT_DEMO_DELAY_MS });
   if (provider === 'workers-ai') {
     if (env.AI === undefined) throw new ConfigurationError('MODEL_PROVIDER=workers-ai needs the AI binding');
     return createWorkersAiModel({ ai: env.AI, ...(env.WORKERS_AI_MODEL ? { model: env.WORKERS_AI_MODEL } : {}) });
@@ -79,16 +85,24 @@ export function optionsFromEnv(env: ChatKeepEnv): ChatWorkerOptions<ChatKeepEnv>
     kv: (e) => e.CHAT_KV,
     rateLimiter: (e) => e.RATE_LIMITER,
   };
-  const retention = numberVar(env.RETENTION_SECONDS);
+  // Read here too, not only when the demo model is built, so a bad value stops the Worker before any request runs.
+  numberVar('DEMO_DELAY_MS', env.DEMO_DELAY_MS);
+  const retention = numberVar('RETENTION_SECONDS', env.RETENTION_SECONDS);
   if (retention !== undefined) options.retentionSeconds = retention;
-  const contextWindow = numberVar(env.CONTEXT_WINDOW);
+  const contextWindow = numberVar('CONTEXT_WINDOW', env.CONTEXT_WINDOW);
   if (contextWindow !== undefined) options.contextWindow = contextWindow;
-  const idle = numberVar(env.MODEL_IDLE_TIMEOUT_MS);
+  const idle = numberVar('MODEL_IDLE_TIMEOUT_MS', env.MODEL_IDLE_TIMEOUT_MS);
   if (idle !== undefined) options.modelIdleTimeoutMs = idle;
   if (env.SYSTEM_PROMPT) options.systemPrompt = env.SYSTEM_PROMPT;
   const origins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   if (origins.length > 0) options.corsOrigins = origins.includes('*') ? '*' : origins;
   return options;
+}
+
+function configurationError(error: unknown): ConfigurationError {
+  if (error instanceof ConfigurationError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConfigurationError(`The Worker's vars make no valid configuration: ${reason}`, { cause: error });
 }
 
 /**
@@ -106,7 +120,15 @@ export function createEnvWorker(): ChatWorker<ChatKeepEnv> {
         env.SYSTEM_PROMPT,
         env.CORS_ORIGINS,
       ]);
-      if (cached?.key !== key) cached = { key, worker: createChatWorker(optionsFromEnv(env)) };
+      if (cached?.key !== key) {
+        try {
+          cached = { key, worker: createChatWorker(optionsFromEnv(env)) };
+        } catch (error) {
+          // A deploy mistake: every request gets the JSON 500 (never the runtime's error page), and the log says
+          // which var is wrong.
+          return Promise.resolve(errorResponse(configurationError(error)));
+        }
+      }
       return cached.worker.fetch(request, env, ctx);
     },
   };

@@ -1,13 +1,15 @@
 import type { ErrorResponseBody } from '../sdk/protocol';
 import { HttpError } from './http-error';
 import { jsonResponse } from './json-response';
+import { ClientAbortError } from './request-body';
 
 /** Seconds a client is told to wait after a 503 or 429 that did not say otherwise. */
 const DEFAULT_RETRY_AFTER_SECONDS = 2;
 
 /**
  * The one place a thrown value becomes a response: `{"error":{"code","message"}}`. Anything that is not an
- * {@link HttpError} is a bug or an outage, so the client gets a generic 500 and never the message or stack.
+ * {@link HttpError} is a bug or an outage, so the client gets a generic 500 and never the message or stack. A client
+ * that hung up during its upload is logged as the {@link ClientAbortError} it is, beside its 400.
  */
 export function errorResponse(error: unknown, log: (error: unknown) => void = console.error): Response {
   if (!(error instanceof HttpError)) {
@@ -19,6 +21,7 @@ export function errorResponse(error: unknown, log: (error: unknown) => void = co
     headers['retry-after'] = String(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
   }
   if (error.status >= 500) log(error.cause ?? error);
+  else if (error.cause instanceof ClientAbortError) log(error.cause);
   return jsonResponse(body(error.code, error.message), error.status, headers);
 }
 

@@ -14,7 +14,8 @@ const GET_CONCURRENCY = 50;
 
 /**
  * `GET /history`: one `list()` per page answers from key metadata; only records too big for metadata (or written
- * without it) cost a read each, and a page ends before its reads would pass the KV operation budget.
+ * without it) cost a read each, and a page ends before its reads would pass the KV operation budget. The next page
+ * resumes after the last key this one covered (see `PageToken`), so every key present for the whole read is returned.
  */
 export async function handleHistory<E>(route: RouteContext<E>): Promise<Response> {
   const { options, url } = route;
@@ -27,7 +28,9 @@ export async function handleHistory<E>(route: RouteContext<E>): Promise<Response
   const store = new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds);
   let ops = 1;
   const page = await store.list(token.kvCursor);
-  const listed = page.messages.slice(token.skip);
+  // KV lists keys in byte order, which for ids (ASCII) is the order of JavaScript's string comparison.
+  const { after } = token;
+  const listed = after === undefined ? page.messages : page.messages.filter((entry) => entry.id > after);
   const changedAfter = since === undefined ? undefined : since - KV_CONSISTENCY_WINDOW_MS;
 
   const ids: string[] = [];
@@ -63,10 +66,10 @@ export async function handleHistory<E>(route: RouteContext<E>): Promise<Response
 
   const nextPage =
     covered < listed.length
-      ? encodePageToken({ kvCursor: token.kvCursor, skip: token.skip + covered })
+      ? encodePageToken({ kvCursor: token.kvCursor, after: covered > 0 ? listed[covered - 1]!.id : after })
       : page.nextCursor === undefined
         ? null
-        : encodePageToken({ kvCursor: page.nextCursor, skip: 0 });
+        : encodePageToken({ kvCursor: page.nextCursor, after: undefined });
   const messages = ready
     .map((message) => presentMessage(message, nowMs, options.staleStreamingMs))
     .sort((a, b) => compareText(a.timestamp, b.timestamp) || compareText(a.id, b.id));

@@ -5,8 +5,10 @@ import {
   DEFAULT_MAX_CONTENT_CHARS,
   DEFAULT_RETENTION_SECONDS,
   DEFAULT_STALE_STREAMING_MS,
+  isValidId,
 } from '../sdk/protocol';
 import type { ModelProvider } from './providers/model-provider';
+import { isReplyId } from './reply-id';
 
 /** A value given directly, or read from the Worker's env on each request (bindings exist only there). */
 export type FromEnv<T, E> = T | ((env: E) => T);
@@ -93,8 +95,10 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    */
   corsOrigins?: readonly string[] | '*';
   /**
-   * A `streaming` record not checkpointed for this long is reported as `error` / `interrupted`.
-   * @defaultValue 60000
+   * A `streaming` record not checkpointed for this long is reported as `error` / `interrupted`. A live reply can go
+   * `modelIdleTimeoutMs + checkpointIntervalMs` without a checkpoint (a silent model), so it must be longer than that:
+   * a shorter one is refused when the Worker is created, rather than showing live replies as interrupted.
+   * @defaultValue 60000, or twice `modelIdleTimeoutMs` when that is longer
    */
   staleStreamingMs?: number;
   /**
@@ -103,7 +107,8 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    */
   checkpointIntervalMs?: number;
   /**
-   * A model that sends nothing for this long is cut off: the reply ends `error` / `model_timeout`, text kept.
+   * A model that sends nothing for this long is cut off: the reply ends `error` / `model_timeout`, text kept. Must
+   * be shorter than `staleStreamingMs` less `checkpointIntervalMs` (see there).
    * @defaultValue 30000
    */
   modelIdleTimeoutMs?: number;
@@ -118,7 +123,8 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    */
   now?: () => number;
   /**
-   * Makes ids for user turns sent in the older `{sessionId, prompt}` form.
+   * Makes ids for user turns sent in the older `{sessionId, prompt}` form. An id it makes that is not a valid id, or
+   * that ends with the reply suffix (`_r`), fails the request rather than being written.
    * @defaultValue a UUIDv7 from `now()` and `crypto.getRandomValues`
    */
   newId?: () => string;
@@ -133,7 +139,8 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    */
   rateLimitKey?: (request: Request, sessionId: string) => string;
   /**
-   * Where unexpected errors (500s, failed writes after the stream started) are reported.
+   * Where unexpected errors (500s, failed writes after the stream started) are reported, and clients that hung up
+   * during their upload (an `Error` named `ClientAbortError`, answered 400, never 500).
    * @defaultValue `console.error`
    */
   log?: (error: unknown) => void;
@@ -173,8 +180,37 @@ function fromEnv<T, E>(value: FromEnv<T, E>): (env: E) => T {
 }
 
 function positive(name: string, value: number, min = 1): number {
-  if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number >= ${min}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new RangeError(`${name} must be a number >= ${min}, got ${String(value)}`);
+  }
   return value;
+}
+
+/**
+ * The stale limit, given or derived, checked against the longest a live reply can go without a checkpoint: a model
+ * silent for just under its idle timeout, after a piece that came just too soon to be checkpointed.
+ */
+function staleLimit(given: number | undefined, modelIdleTimeoutMs: number, checkpointIntervalMs: number): number {
+  const staleStreamingMs = positive('staleStreamingMs', given ?? Math.max(DEFAULT_STALE_STREAMING_MS, 2 * modelIdleTimeoutMs));
+  if (modelIdleTimeoutMs + checkpointIntervalMs >= staleStreamingMs) {
+    throw new RangeError(
+      `modelIdleTimeoutMs (${modelIdleTimeoutMs}) plus checkpointIntervalMs (${checkpointIntervalMs}) must be less than ` +
+        `staleStreamingMs (${staleStreamingMs}): a reply waiting on a silent model would be reported as interrupted ` +
+        'while it still runs. Lower modelIdleTimeoutMs or raise staleStreamingMs.',
+    );
+  }
+  return staleStreamingMs;
+}
+
+/** The older form's ids come from the app's maker: one in the reply id space would let a reply overwrite its turn. */
+function checkedNewId(newId: () => string): () => string {
+  return () => {
+    const id = newId();
+    if (!isValidId(id) || isReplyId(id)) {
+      throw new RangeError(`newId made ${JSON.stringify(id)}: ids must match [A-Za-z0-9_-]{8,128} and not end with "_r"`);
+    }
+    return id;
+  };
 }
 
 export function resolveOptions<E>(
@@ -182,6 +218,12 @@ export function resolveOptions<E>(
   defaults: { model: () => ModelProvider; newId: (now: () => number) => () => string },
 ): ResolvedOptions<E> {
   const now = options.now ?? Date.now;
+  const checkpointIntervalMs = positive(
+    'checkpointIntervalMs',
+    options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS,
+    CHECKPOINT_INTERVAL_MS,
+  );
+  const modelIdleTimeoutMs = positive('modelIdleTimeoutMs', options.modelIdleTimeoutMs ?? DEFAULT_MODEL_IDLE_TIMEOUT_MS);
   const basePath = (options.basePath ?? DEFAULT_BASE_PATH).replace(/\/+$/, '');
   return {
     model: options.model === undefined ? defaults.model : fromEnv(options.model),
@@ -207,16 +249,12 @@ export function resolveOptions<E>(
     },
     authorize: options.authorize,
     corsOrigins: options.corsOrigins ?? [],
-    staleStreamingMs: positive('staleStreamingMs', options.staleStreamingMs ?? DEFAULT_STALE_STREAMING_MS),
-    checkpointIntervalMs: positive(
-      'checkpointIntervalMs',
-      options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS,
-      CHECKPOINT_INTERVAL_MS,
-    ),
-    modelIdleTimeoutMs: positive('modelIdleTimeoutMs', options.modelIdleTimeoutMs ?? DEFAULT_MODEL_IDLE_TIMEOUT_MS),
+    staleStreamingMs: staleLimit(options.staleStreamingMs, modelIdleTimeoutMs, checkpointIntervalMs),
+    checkpointIntervalMs,
+    modelIdleTimeoutMs,
     pingIntervalMs: positive('pingIntervalMs', options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS),
     now,
-    newId: options.newId ?? defaults.newId(now),
+    newId: options.newId === undefined ? defaults.newId(now) : checkedNewId(options.newId),
     rateLimiter: options.rateLimiter === undefined ? () => undefined : fromEnv(options.rateLimiter),
     rateLimitKey: options.rateLimitKey ?? ((_request, sessionId) => sessionId),
     log: options.log ?? ((error: unknown) => console.error(error)),

@@ -1,27 +1,32 @@
+import { isValidId } from '../sdk/protocol';
 import { HttpError } from './http-error';
 
 /**
- * Where the next history page starts: KV's list cursor (absent for the first list) and how many of that list's keys
- * the previous page already covered (a page ends early when its reads would pass the KV operation budget).
+ * Where the next history page starts: KV's list cursor (absent for the first list) and, when the previous page
+ * ended inside that list (its reads would have passed the KV operation budget), the id of the last key it covered.
+ * The page resumes after that key, never after a count of keys: a key deleted or expired between two pages would
+ * shift a count, and the next page would silently skip a record that still exists.
  */
 export interface PageToken {
   kvCursor: string | undefined;
-  skip: number;
+  after: string | undefined;
 }
 
 export function encodePageToken(token: PageToken): string {
-  const json = JSON.stringify({ c: token.kvCursor ?? null, s: token.skip });
+  const json = JSON.stringify({ c: token.kvCursor ?? null, a: token.after ?? null });
   return btoa(json).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 export function decodePageToken(value: string | null): PageToken {
-  if (value === null || value === '') return { kvCursor: undefined, skip: 0 };
+  if (value === null || value === '') return { kvCursor: undefined, after: undefined };
   try {
     const parsed: unknown = JSON.parse(atob(value.replace(/-/g, '+').replace(/_/g, '/')));
     if (typeof parsed === 'object' && parsed !== null) {
-      const { c, s } = parsed as { c?: unknown; s?: unknown };
-      if ((c === null || typeof c === 'string') && typeof s === 'number' && Number.isInteger(s) && s >= 0 && s < 1000) {
-        return { kvCursor: c ?? undefined, skip: s };
+      const { c, a, s } = parsed as { c?: unknown; a?: unknown; s?: unknown };
+      if (c === null || typeof c === 'string') {
+        if (a === null || isValidId(a)) return { kvCursor: c ?? undefined, after: a ?? undefined };
+        // A token of the earlier position-counting form that starts a KV list names the same place.
+        if (a === undefined && s === 0) return { kvCursor: c ?? undefined, after: undefined };
       }
     }
   } catch {

@@ -11,10 +11,24 @@ export interface SessionTokenClaims {
   sid?: string;
   /** Expiry, in seconds since the epoch. A token without one is refused. */
   exp: number;
+  /** Not before, in seconds since the epoch: the token is refused until then (less the leeway). */
+  nbf?: number;
+  /** Issued at, in seconds since the epoch: a token issued later than now (plus the leeway) is refused. */
+  iat?: number;
 }
 
-/** Why a token was refused; each becomes a 401 `unauthorized` (the reason goes to `log`, never to the client). */
-export type SessionTokenFailure = 'missing' | 'malformed' | 'unsupported_algorithm' | 'bad_signature' | 'expired' | 'invalid_claims';
+/**
+ * Why a token was refused; each becomes a 401 `unauthorized` (the reason goes to `log`, never to the client).
+ * `not_yet_valid`: its `nbf`, or its `iat`, is later than now plus the leeway.
+ */
+export type SessionTokenFailure =
+  | 'missing'
+  | 'malformed'
+  | 'unsupported_algorithm'
+  | 'bad_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'invalid_claims';
 
 export type SessionTokenResult = { ok: true; claims: SessionTokenClaims } | { ok: false; reason: SessionTokenFailure };
 
@@ -23,12 +37,14 @@ export interface SessionTokenOptions {
   /** The HMAC key, at least 32 characters (e.g. `openssl rand -base64 32`, kept with `wrangler secret put`). */
   secret: string;
   /**
-   * The clock, in ms since the epoch.
+   * The clock, in ms since the epoch. A clock that answers anything but a finite number refuses every token (it
+   * throws a `RangeError`).
    * @defaultValue `Date.now`
    */
   now?: () => number;
   /**
-   * Clock difference tolerated between the issuer and the Worker when checking `exp`.
+   * Clock difference tolerated between the issuer and the Worker when checking `exp`, `nbf` and `iat`: a finite
+   * number >= 0, else a `RangeError` is thrown.
    * @defaultValue 30
    */
   leewaySeconds?: number;
@@ -55,7 +71,8 @@ export interface HmacSessionAuthorizerOptions<E> {
    */
   now?: () => number;
   /**
-   * Clock difference tolerated when checking `exp`.
+   * Clock difference tolerated when checking `exp`, `nbf` and `iat`: a finite number >= 0 (anything else is refused
+   * with a `RangeError` when the authorizer is made).
    * @defaultValue 30
    */
   leewaySeconds?: number;
@@ -93,14 +110,21 @@ function base64url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * The bytes of an unpadded base64url text, or `undefined` unless the text is their canonical encoding: a last
+ * character with stray low bits decodes to the same bytes, so accepting it would let anyone make a second valid
+ * spelling of a token (a signature is then malleable).
+ */
 function fromBase64url(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  let bytes: Uint8Array;
   try {
     const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
   } catch {
     return undefined;
   }
+  return base64url(bytes) === text ? bytes : undefined;
 }
 
 function parseJsonPart(part: string): unknown {
@@ -113,16 +137,36 @@ function parseJsonPart(part: string): unknown {
   }
 }
 
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
 function isClaims(value: unknown): value is SessionTokenClaims {
   if (typeof value !== 'object' || value === null) return false;
-  const { sub, sid, exp } = value as Record<string, unknown>;
+  const { sub, sid, exp, nbf, iat } = value as Record<string, unknown>;
+  // JSON has no NaN, but `1e999` parses to Infinity: every time claim must be a finite number.
   return (
     typeof sub === 'string' &&
     sub.length > 0 &&
     (sid === undefined || typeof sid === 'string') &&
-    typeof exp === 'number' &&
-    Number.isFinite(exp)
+    isFiniteNumber(exp) &&
+    (nbf === undefined || isFiniteNumber(nbf)) &&
+    (iat === undefined || isFiniteNumber(iat))
   );
+}
+
+/** A leeway that is not a finite number >= 0 would turn every time comparison false, and let every token pass. */
+function checkedLeeway(leewaySeconds: number | undefined): number {
+  const leeway = leewaySeconds ?? DEFAULT_LEEWAY_SECONDS;
+  if (!isFiniteNumber(leeway) || leeway < 0) {
+    throw new RangeError(`The session token leeway must be a finite number of seconds >= 0, got ${String(leewaySeconds)}`);
+  }
+  return leeway;
+}
+
+/** Now in seconds; a clock answering NaN or Infinity would make every comparison false, so it refuses instead. */
+function checkedNowSeconds(now: () => number): number {
+  const nowMs = now();
+  if (!isFiniteNumber(nowMs)) throw new RangeError(`The session token clock must give a finite time, got ${String(nowMs)}`);
+  return nowMs / 1000;
 }
 
 /**
@@ -139,15 +183,19 @@ function isClaims(value: unknown): value is SessionTokenClaims {
  * ```
  */
 export async function signSessionToken(claims: SessionTokenClaims, options: SessionTokenOptions): Promise<string> {
-  if (!isClaims(claims)) throw new TypeError('A session token needs a non-empty `sub` and a numeric `exp`');
+  if (!isClaims(claims)) {
+    throw new TypeError('A session token needs a non-empty `sub` and a finite `exp` (and `nbf`, `iat` finite when given)');
+  }
   const input = `${base64url(encoder.encode(JSON.stringify(HEADER)))}.${base64url(encoder.encode(JSON.stringify(claims)))}`;
   const signature = await crypto.subtle.sign('HMAC', await hmacKey(options.secret), encoder.encode(input));
   return `${input}.${base64url(new Uint8Array(signature))}`;
 }
 
 /**
- * Verifies a session token: HS256 only (`alg: none` and every other algorithm are refused), the signature checked in
- * constant time by Web Crypto, then `exp`. Answers a result, never throws for a bad token.
+ * Verifies a session token: HS256 only (`alg: none` and every other algorithm are refused), each part in canonical
+ * base64url, the signature checked in constant time by Web Crypto, then `exp`, `nbf` and `iat` against the clock
+ * with the leeway. Answers a result, never throws for a bad token; a bad secret, leeway or clock throws a
+ * `RangeError` (no token passes).
  *
  * @example
  * ```ts
@@ -158,6 +206,7 @@ export async function signSessionToken(claims: SessionTokenClaims, options: Sess
  */
 export async function verifySessionToken(token: string | null | undefined, options: SessionTokenOptions): Promise<SessionTokenResult> {
   const key = await hmacKey(options.secret);
+  const leeway = checkedLeeway(options.leewaySeconds);
   if (token === null || token === undefined || token === '') return { ok: false, reason: 'missing' };
   if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
   const parts = token.split('.');
@@ -171,8 +220,10 @@ export async function verifySessionToken(token: string | null | undefined, optio
   if (!valid) return { ok: false, reason: 'bad_signature' };
   const claims = parseJsonPart(payloadPart);
   if (!isClaims(claims)) return { ok: false, reason: 'invalid_claims' };
-  const nowSeconds = (options.now ?? Date.now)() / 1000;
-  if (claims.exp + (options.leewaySeconds ?? DEFAULT_LEEWAY_SECONDS) < nowSeconds) return { ok: false, reason: 'expired' };
+  const nowSeconds = checkedNowSeconds(options.now ?? Date.now);
+  if (claims.exp + leeway < nowSeconds) return { ok: false, reason: 'expired' };
+  if (claims.nbf !== undefined && claims.nbf - leeway > nowSeconds) return { ok: false, reason: 'not_yet_valid' };
+  if (claims.iat !== undefined && claims.iat - leeway > nowSeconds) return { ok: false, reason: 'not_yet_valid' };
   return { ok: true, claims };
 }
 
@@ -212,6 +263,8 @@ export function hmacSessionAuthorizer<E>(
   const secretOf = typeof options.secret === 'function' ? options.secret : () => options.secret as string;
   const tokenOf = options.token ?? bearerToken;
   const owns = options.owns ?? ((claims: SessionTokenClaims, sessionId: string) => claims.sid === sessionId);
+  // Refused when the authorizer is made, so a bad leeway stops the Worker at start rather than at the first request.
+  checkedLeeway(options.leewaySeconds);
   return async (request, sessionId, env) => {
     const result = await verifySessionToken(tokenOf(request), {
       secret: secretOf(env),

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { makeSessionId, uuidv7 } from '../../sdk/ids';
-import { isValidId } from '../../sdk/protocol';
+import { isValidId, REPLY_ID_SUFFIX } from '../../sdk/protocol';
 
 const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('uuidv7', () => {
-  it('is a valid UUIDv7 and a valid protocol id', () => {
+  it('is a valid UUIDv7 and a valid protocol id, never in the reply id space', () => {
     for (let i = 0; i < 200; i++) {
       const id = uuidv7();
       expect(id).toMatch(UUID7);
       expect(isValidId(id)).toBe(true);
+      expect(id.endsWith(REPLY_ID_SUFFIX)).toBe(false);
     }
   });
   it('carries the time in its first 48 bits, so ids sort by creation time', () => {

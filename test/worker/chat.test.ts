@@ -8,6 +8,7 @@ import { call, chatRequest, historyRequest, kvDump } from './support/requests';
 import { gate, scriptedModel } from './support/scripted-model';
 import { parseSse } from './support/sse';
 import { spyKv } from './support/kv-spy';
+import { seed } from './support/seed';
 
 describe('POST /api/chat', () => {
   it('streams start, deltas and done, and persists both turns under the key history reads', async () => {
@@ -119,17 +120,17 @@ describe('POST /api/chat', () => {
     const worker = createChatWorker({ model: scriptedModel(['ok']) });
     const sessionId = uniqueId('s');
     const userId = uniqueId('m');
-    // A user turn sent with the id the Worker derives for the reply to `userId`.
-    const first = await call(worker, chatRequest({ sessionId, message: { id: `${userId}_r`, content: 'First' } }));
-    expect(first.response.status).toBe(200);
+    // A user turn kept from before user ids were kept out of the reply id space, at the id derived for `userId`'s reply.
+    const at = new Date().toISOString();
+    await seed([{ id: `${userId}_r`, sessionId, role: 'user', content: 'First', timestamp: at, updatedAt: at, status: 'complete' }]);
     const before = await kvDump(`message:${sessionId}:`);
     const refused = await call(worker, chatRequest({ sessionId, message: { id: userId, content: 'Second' } }));
     expect(refused.response.status).toBe(409);
     expect(JSON.parse(refused.text)).toEqual({ error: { code: 'invalid_message_id', message: expect.any(String) } });
     expect(await kvDump(`message:${sessionId}:`)).toEqual(before);
-    // The other order was refused already: the reply's own id cannot be sent as a user turn.
-    const replyOfFirst = parseSse(first.text).events[0]?.data as StartEventData;
-    const asUser = await call(worker, chatRequest({ sessionId, message: { id: replyOfFirst.assistantMessage.id, content: 'x' } }));
+    // A new turn cannot take a reply's id at all: ids ending with the reply suffix are refused up front.
+    const asUser = await call(worker, chatRequest({ sessionId, message: { id: `${userId}_r`, content: 'x' } }));
+    expect(asUser.response.status).toBe(400);
     expect(JSON.parse(asUser.text).error.code).toBe('invalid_message_id');
     expect(await kvDump(`message:${sessionId}:`)).toEqual(before);
   });

@@ -7,6 +7,7 @@ import { createChatWorker, sessionPrefix, type ChatWorker } from '../../worker/i
 import { spyKv, type KvOp } from './support/kv-spy';
 import { ORIGIN } from './support/requests';
 import { scriptedModel } from './support/scripted-model';
+import { seed } from './support/seed';
 
 /**
  * Property tests: whatever arrives at any endpoint, the Worker answers below 500, every refusal is a JSON error with
@@ -237,7 +238,10 @@ describe('hostile requests at every endpoint', () => {
     const { worker, calls } = harness();
     const sessionId = 'forged-cursor-session';
     const token = fc
-      .record({ c: fc.oneof(fc.constant(null), fc.string({ maxLength: 60 }), fc.base64String({ maxLength: 60 })), s: fc.oneof({ weight: 5, arbitrary: fc.nat(1200) }, fc.double(), fc.string()) })
+      .record({
+        c: fc.oneof(fc.constant(null), fc.string({ maxLength: 60 }), fc.base64String({ maxLength: 60 })),
+        a: fc.oneof({ weight: 5, arbitrary: fc.oneof(fc.constant(null), fc.stringMatching(/^[A-Za-z0-9_-]{8,40}$/)) }, fc.string(), fc.double(), fc.nat()),
+      })
       .map((t) => btoa(JSON.stringify(t)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
     const seen = new Set<string>();
     await fc.assert(
@@ -322,19 +326,18 @@ describe('hostile sequences of valid requests', () => {
     expect(stored).toEqual(final);
   });
 
-  it('a turn whose derived reply id names an earlier user turn: no turn is ever overwritten by a reply', async () => {
+  it('a turn whose derived reply id names a user turn kept from before the suffix rule: that turn is never overwritten', async () => {
     const worker = createChatWorker({ model: scriptedModel(['ok']) });
     const sessionId = 'reply-id-collision';
-    const post = (id: string, content: string) =>
-      send(worker, new Request(`${ORIGIN}/api/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ sessionId, message: { id, content } }),
-      }));
-    // `question1_r` is a valid user id, and also the id the Worker derives for the reply to `question1`.
-    expect((await post('question1_r', 'First question')).status).toBe(200);
-    const second = await post('question1', 'Second question');
-    expect(second.status).toBeLessThan(500);
+    // Written before user ids were kept out of the reply id space: `question1_r` is also the reply id of `question1`.
+    const at = new Date(Date.UTC(2026, 0, 1)).toISOString();
+    await seed([{ id: 'question1_r', sessionId, role: 'user', content: 'First question', timestamp: at, updatedAt: at, status: 'complete' }]);
+    const second = await send(worker, new Request(`${ORIGIN}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId, message: { id: 'question1', content: 'Second question' } }),
+    }));
+    expect(second.status).toBe(409);
     const history = await send(worker, new Request(`${ORIGIN}/api/history?sessionId=${sessionId}`));
     const messages = (JSON.parse(history.text) as { messages: { id: string; role: string; content: string }[] }).messages;
     expect(messages.find((m) => m.id === 'question1_r')).toMatchObject({ role: 'user', content: 'First question' });

@@ -31,7 +31,8 @@ type Route = 'chat' | 'stop' | 'history' | 'delete';
 
 function request(route: Route, sessionId: string, token: string | undefined, extra: { messageId?: string } = {}): Request {
   const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
-  if (route === 'chat') return chatRequest({ sessionId, message: { id: extra.messageId ?? uniqueId('m'), content: 'Mine now' } }, headers);
+  // `messageId` names the reply a stop is for; a chat turn always gets an id of its own (a reply id is no user id).
+  if (route === 'chat') return chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Mine now' } }, headers);
   if (route === 'stop') {
     return new Request(`${ORIGIN}/api/chat/stop`, {
       method: 'POST',

@@ -68,10 +68,13 @@ describe('staleness', () => {
 
 describe('small rules', () => {
   it('page tokens round-trip and foreign ones are refused', () => {
-    const token = { kvCursor: 'abc==', skip: 42 };
+    const token = { kvCursor: 'abc==', after: 'msg-000042' };
     expect(decodePageToken(encodePageToken(token))).toEqual(token);
-    expect(decodePageToken(encodePageToken({ kvCursor: undefined, skip: 7 }))).toEqual({ kvCursor: undefined, skip: 7 });
+    expect(decodePageToken(encodePageToken({ kvCursor: undefined, after: 'msg-000007' }))).toEqual({ kvCursor: undefined, after: 'msg-000007' });
+    expect(decodePageToken(encodePageToken({ kvCursor: 'abc==', after: undefined }))).toEqual({ kvCursor: 'abc==', after: undefined });
     expect(() => decodePageToken('eyJ4IjoxfQ')).toThrow();
+    expect(() => decodePageToken(btoa(JSON.stringify({ c: null, a: 'a:b' })))).toThrow();
+    expect(() => decodePageToken(btoa(JSON.stringify({ c: null, s: 42 })))).toThrow();
     expect(() => parseSince('-5')).toThrow();
     expect(parseSince('1767323045600')).toBe(1767323045600);
   });
