@@ -1,6 +1,8 @@
 // One build for every output, so no step can leave a stale bundle behind:
 //   dist/index.js + dist/index.d.ts      the `chatkeep` package (ESM; idb and eventsource-parser stay dependencies)
 //   dist/worker.js + dist/worker.d.ts    `chatkeep/worker`
+//   dist/react.js + dist/react.d.ts      `chatkeep/react` (react stays a peer; the core comes from `chatkeep`)
+//   dist/ai-sdk.js + dist/ai-sdk.d.ts    `chatkeep/ai-sdk` (ai stays a peer; the core comes from `chatkeep`)
 //   demo/build/chatkeep.js               the SDK as a browser downloads it (dependencies bundled, minified)
 //   demo/build/app.js                    the demo page, importing ./chatkeep.js as an app would
 import nodeResolve from '@rollup/plugin-node-resolve';
@@ -18,6 +20,31 @@ const ts = (tsconfig, include) =>
 
 const packageDependencies = ['idb', 'eventsource-parser'];
 const isPackageDependency = (id) => packageDependencies.some((d) => id === d || id.startsWith(`${d}/`));
+
+// The adapters import the core as `../index`: in the package that is `chatkeep` itself, so an app that uses an
+// adapter loads one ChatClient (and one ChatError class), not a second copy inside the adapter.
+const coreAsPackage = {
+  name: 'core-as-package',
+  resolveId: (source, importer) =>
+    source === '../index' && /[\\/]sdk[\\/](react|ai-sdk)[\\/]/.test(importer ?? '') ? { id: 'chatkeep', external: true } : null,
+};
+const peerDependencies = ['react', 'ai'];
+const isAdapterExternal = (id) =>
+  id === 'chatkeep' || isPackageDependency(id) || peerDependencies.some((d) => id === d || id.startsWith(`${d}/`));
+const adapters = ['react', 'ai-sdk'].flatMap((name) => [
+  {
+    input: `sdk/${name}/index.ts`,
+    output: { file: `dist/${name}.js`, format: 'es' },
+    external: isAdapterExternal,
+    plugins: [coreAsPackage, ts('./tsconfig.json', ['sdk/**/*.ts'])],
+  },
+  {
+    input: `sdk/${name}/index.ts`,
+    output: { file: `dist/${name}.d.ts`, format: 'es' },
+    external: isAdapterExternal,
+    plugins: [coreAsPackage, dts({ tsconfig: './tsconfig.json' })],
+  },
+]);
 
 export default [
   {
@@ -44,6 +71,7 @@ export default [
     external: isPackageDependency,
     plugins: [dts({ tsconfig: './worker/tsconfig.json' })],
   },
+  ...adapters,
   {
     input: 'sdk/index.ts',
     output: { file: 'demo/build/chatkeep.js', format: 'es' },
