@@ -9,7 +9,7 @@ import { startWorker, type RunningWorker } from '../support/wrangler-dev';
 import { origin, serverHistory } from './support';
 
 const newId = () => randomBytes(16).toString('base64url');
-const userTurn = (text: string, id = randomUUID()): UIMessage => ({ id, role: 'user', parts: [{ type: 'text', text }] });
+const userTurn = (text: string, id: string = randomUUID()): UIMessage => ({ id, role: 'user', parts: [{ type: 'text', text }] });
 const textOf = (message: UIMessage | undefined) =>
   message?.parts.map((part) => (part.type === 'text' ? part.text : '')).join('') ?? '';
 
