@@ -5,9 +5,13 @@
 //   dist/ai-sdk.js + dist/ai-sdk.d.ts    `chatkeep/ai-sdk` (ai stays a peer; the core comes from `chatkeep`)
 //   demo/build/chatkeep.js               the SDK as a browser downloads it (dependencies bundled, minified)
 //   demo/build/app.js                    the demo page, importing ./chatkeep.js as an app would
+//   demo/react/build/app.js              the React example (React bundled), importing /build/chatkeep.js
+import commonjs from '@rollup/plugin-commonjs';
 import nodeResolve from '@rollup/plugin-node-resolve';
+import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { resolve } from 'node:path';
 import { dts } from 'rollup-plugin-dts';
 
 const ts = (tsconfig, include) =>
@@ -82,5 +86,19 @@ export default [
     output: { file: 'demo/build/app.js', format: 'es', paths: { chatkeep: './chatkeep.js' } },
     external: ['chatkeep'],
     plugins: [ts('./tsconfig.json', ['demo/src/**/*.ts', 'sdk/**/*.ts'])],
+  },
+  {
+    // React's development build, so that StrictMode really mounts twice in the page, as while an app is developed.
+    input: 'demo/react/src/main.tsx',
+    output: { file: 'demo/react/build/app.js', format: 'es', paths: { chatkeep: '/build/chatkeep.js' } },
+    external: ['chatkeep'],
+    plugins: [
+      coreAsPackage,
+      { name: 'react-adapter-source', resolveId: (source) => (source === 'chatkeep/react' ? resolve('sdk/react/index.ts') : null) },
+      replace({ preventAssignment: true, values: { 'process.env.NODE_ENV': JSON.stringify('development') } }),
+      nodeResolve({ browser: true }),
+      commonjs(),
+      ts('./tsconfig.json', ['demo/react/src/**/*.tsx', 'sdk/**/*.ts']),
+    ],
   },
 ];
