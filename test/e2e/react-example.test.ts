@@ -1,9 +1,13 @@
 // The React example (demo/react, built with chatkeep/react) in real Chromium, under StrictMode's double mount.
 import type { BrowserContext, Page } from 'playwright-core';
+import { createElement } from 'react';
+import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { ChatApp, type ChatAppProps } from '../../demo/react/src/chat-app';
 import { renderedMessages, sendFromComposer, waitForCount, waitForStreamingText } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { serverHistory } from '../support/server-history';
+import { newSessionId, sendFromNode } from './support/worker-api';
 
 const PROMPT = 'How does a React page keep its chat?';
 
@@ -87,6 +91,41 @@ describe.skipIf(!browserAvailable)('the React example', () => {
     await page.waitForSelector('.empty', { timeout: 20_000 });
     expect(await renderedMessages(page)).toEqual([]);
     expect(await serverHistory(workerOrigin, sessionOf(page))).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('hydrates a page rendered on a server with the conversation, without a mismatch', async () => {
+    const sessionId = newSessionId();
+    await sendFromNode(workerOrigin, sessionId, { id: newSessionId(), content: 'Render me on a server' });
+    const props: ChatAppProps = { sessionId, initialMessages: await serverHistory(workerOrigin, sessionId) };
+    const markup = renderToString(createElement(ChatApp, props));
+    expect(markup).toContain('Render me on a server');
+
+    const consoleErrors: string[] = [];
+    const context = await browser.newContext();
+    // The page as a server would send it: the markup in #root, and the props it was rendered with.
+    await context.route('**/react/?server-rendered', async (route) => {
+      const page = await (await route.fetch()).text();
+      const state = JSON.stringify(props).replaceAll('<', '\\u003c');
+      await route.fulfill({
+        contentType: 'text/html',
+        body: page.replace(
+          '<div id="root"></div>',
+          `<div id="root">${markup}</div><script type="application/json" id="server-state">${state}</script>`,
+        ),
+      });
+    });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message.text());
+    });
+    await page.goto('/react/?server-rendered');
+    await waitForLoaded(page);
+    await waitForCount(page, { role: 'assistant', status: 'complete' }, 1);
+    expect((await renderedMessages(page)).map((m) => [m.id, m.content])).toEqual(
+      props.initialMessages!.map((m) => [m.id, m.content]),
+    );
+    expect(sessionOf(page)).toBe(sessionId);
     expect(consoleErrors).toEqual([]);
   });
 });
