@@ -1,7 +1,14 @@
 import { ChatError, DEFAULT_BASE_PATH, type ChatErrorCode, type Fetch } from '../index';
 import type { ErrorResponseBody } from '../protocol';
 
-/** Where and how the Worker is reached. */
+/**
+ * Where and how the Worker is reached.
+ *
+ * @example
+ * ```ts
+ * const access: WorkerAccess = { endpoint: 'https://chat.example.com/api', headers: { authorization: `Bearer ${token}` } };
+ * ```
+ */
 export interface WorkerAccess {
   /**
    * The Worker's base URL (its base path).

@@ -35,7 +35,14 @@ export interface UseConversationOptions extends Omit<ChatClientOptions, 'session
   initialMessages?: readonly ChatMessage[];
 }
 
-/** What {@link useConversation} returns: the client's {@link ChatSnapshot} and its actions. */
+/**
+ * What {@link useConversation} returns: the client's {@link ChatSnapshot} and its actions.
+ *
+ * @example
+ * ```ts
+ * const { messages, status, loaded, send, stop, clear } = useConversation({ sessionId });
+ * ```
+ */
 export interface Conversation {
   readonly messages: readonly ChatMessage[];
   readonly status: ChatStatus;
