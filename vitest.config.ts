@@ -1,4 +1,5 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -46,7 +47,9 @@ export default defineConfig({
         },
       },
       {
-        // The demo in real Chromium against `wrangler dev`.
+        // The demo in real Chromium against `wrangler dev`. The React example is also rendered in node, as a
+        // server would, importing the hook as an app does.
+        resolve: { alias: { 'chatkeep/react': fileURLToPath(new URL('./sdk/react/index.ts', import.meta.url)) } },
         test: {
           name: 'e2e',
           environment: 'node',

@@ -1,0 +1,1 @@
+export { useConversation, type Conversation, type UseConversationOptions } from './use-conversation';
