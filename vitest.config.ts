@@ -36,6 +36,17 @@ export default defineConfig({
         },
       },
       {
+        // The package as a user meets it: the packed tarball installed into an app outside the repository, the
+        // README's commands, `npm start`.
+        test: {
+          name: 'package',
+          environment: 'node',
+          include: ['test/package/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
         // The demo in real Chromium against `wrangler dev`.
         test: {
           name: 'e2e',

@@ -1,5 +1,6 @@
 import { ROUTE } from '../sdk/protocol';
 import { handleChat } from './chat-route';
+import type { ExecutionContext } from './cloudflare-types';
 import { corsHeaders, preflightResponse } from './cors';
 import { handleDelete } from './delete-route';
 import { errorResponse } from './error-response';

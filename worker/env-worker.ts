@@ -1,3 +1,4 @@
+import type { KVNamespace } from './cloudflare-types';
 import { createChatWorker, type ChatWorker } from './create-chat-worker';
 import type { ChatWorkerOptions, RateLimiter } from './options';
 import { createDemoModel, DEFAULT_DEMO_DELAY_MS } from './providers/demo-model';

@@ -6,6 +6,7 @@ import {
   DEFAULT_RETENTION_SECONDS,
   DEFAULT_STALE_STREAMING_MS,
 } from '../sdk/protocol';
+import type { KVNamespace } from './cloudflare-types';
 import type { ModelProvider } from './providers/model-provider';
 
 /** A value given directly, or read from the Worker's env on each request (bindings exist only there). */
