@@ -79,6 +79,13 @@ describe('README', () => {
     for (const match of README.matchAll(/\]\(#([^)]+)\)/g)) expect(anchors, match[1]).toContain(match[1]);
   });
 
+  it('documents the tsconfig the package suite type-checks an app with', () => {
+    const documented = fencedBlocks(README).find((block) => block.language === 'json' && block.body.includes('compilerOptions'));
+    const tested = JSON.parse(readFileSync(join(ROOT, 'test/package/scratch-app/tsconfig.json'), 'utf8')) as { compilerOptions: object };
+    expect(documented).toBeDefined();
+    expect(tested.compilerOptions).toMatchObject((JSON.parse(documented?.body ?? '{}') as { compilerOptions: object }).compilerOptions);
+  });
+
   describe('HTTP examples, run against the real Worker', () => {
     const examples = httpExamples(README);
     let worker: RunningWorker;
