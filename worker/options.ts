@@ -6,7 +6,7 @@ import {
   DEFAULT_RETENTION_SECONDS,
   DEFAULT_STALE_STREAMING_MS,
 } from '../sdk/protocol';
-import type { KVNamespace } from './cloudflare-types';
+import type { ChatKvNamespace } from './cloudflare-types';
 import type { ModelProvider } from './providers/model-provider';
 
 /** A value given directly, or read from the Worker's env on each request (bindings exist only there). */
@@ -14,7 +14,7 @@ export type FromEnv<T, E> = T | ((env: E) => T);
 
 /** The env chatkeep reads when no `kv` option is given. */
 export interface ChatWorkerEnv {
-  CHAT_KV?: KVNamespace;
+  CHAT_KV?: ChatKvNamespace;
 }
 
 /** What `authorize` may return: `false` refuses with 403 `forbidden`; `true` or nothing allows. */
@@ -55,7 +55,7 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    * The KV namespace holding conversations. Every KV call goes through this binding.
    * @defaultValue `env.CHAT_KV`
    */
-  kv?: FromEnv<KVNamespace, E>;
+  kv?: FromEnv<ChatKvNamespace, E>;
   /**
    * Path every route lives under.
    * @defaultValue `'/api'`
@@ -143,7 +143,7 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
 /** Options with every default applied; values that depend on env are still functions of it. */
 export interface ResolvedOptions<E> {
   model: (env: E) => ModelProvider;
-  kv: (env: E) => KVNamespace;
+  kv: (env: E) => ChatKvNamespace;
   basePath: string;
   retentionSeconds: number;
   contextWindow: number;

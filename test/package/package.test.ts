@@ -70,6 +70,7 @@ describe('the packed package', () => {
       ['tsconfig.json', 'one tsconfig for both halves: DOM lib, Workers types imported, bundler resolution'],
       ['tsconfig.nodenext.json', 'the same with NodeNext resolution'],
       ['tsconfig.worker.json', 'a Worker-only project with the Workers types as ambient globals'],
+      ['tsconfig.mixed.json', 'the Workers types as ambient globals beside the DOM lib, skipLibCheck on'],
     ])('type-checks with %s (%s), the package typings included', (tsconfig) => {
       run(process.execPath, [TSC, '-p', tsconfig], app);
     }, 60_000);

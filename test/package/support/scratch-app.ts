@@ -33,9 +33,12 @@ export function everyEntryModule(entries: PackageEntry[]): string {
   return [...imports, '', 'export const entries = {', ...table, '};', ''].join('\n');
 }
 
-/** The packages chatkeep needs beside it: its dependencies, its peers, and their `@types` where those exist. */
+/** What the scratch app's own files import, besides chatkeep: the Workers types its Worker half names. */
+const APP_DEPENDENCIES = ['@cloudflare/workers-types'];
+
+/** The packages the app needs beside chatkeep: its own, chatkeep's dependencies and peers, their `@types`. */
 function linkedDependencies(manifest: PackageManifest): Record<string, string> {
-  const names = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})];
+  const names = [...APP_DEPENDENCIES, ...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})];
   const typings = names.map((name) => `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}`);
   const links: Record<string, string> = {};
   for (const name of [...names, ...typings]) {

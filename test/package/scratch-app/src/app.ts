@@ -1,5 +1,6 @@
 // An app with both halves in one project, checked by one tsconfig: the DOM lib for the browser, and the Workers
-// types imported where the Worker names them (no ambient Workers globals, so nothing clashes with DOM).
+// types imported where the Worker names them (no ambient Workers globals, so nothing clashes with DOM). Its own
+// KVNamespace and ExecutionContext are accepted where chatkeep's typings take a KV namespace and a context.
 import type { ExecutionContext, KVNamespace } from '@cloudflare/workers-types';
 import { ChatClient, type ChatMessage } from 'chatkeep';
 import { createChatWorker, createDemoModel } from 'chatkeep/worker';
