@@ -97,7 +97,7 @@ describe('README', () => {
 
     it('are curl commands, each with its answer, covering every route', () => {
       const routes = examples.map((example) => /https?:\/\/[^/\s']+(\/api\/[\w/]+)/.exec(example.command)?.[1]);
-      expect(new Set(routes)).toEqual(new Set(['/api/chat', '/api/history', '/api/chat/stop']));
+      expect(routes).toEqual(expect.arrayContaining(['/api/chat', '/api/history', '/api/chat/stop']));
       for (const example of examples) expect(example.command).toContain(README_ORIGIN);
     });
 
