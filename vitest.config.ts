@@ -19,7 +19,12 @@ export default defineConfig({
           include: ['test/worker/**/*.test.ts'],
           // A fake OpenAI-compatible server on loopback for the openai provider's tests, and the deployable Worker
           // under wrangler dev for the tests that need truly separate requests.
-          globalSetup: ['test/worker/support/openai-server.ts', 'test/worker/support/dev-server.ts'],
+          // The runtime's log lines for the closes these suites make on purpose are dropped (see the filter).
+          globalSetup: [
+            'test/worker/support/runtime-log-filter.ts',
+            'test/worker/support/openai-server.ts',
+            'test/worker/support/dev-server.ts',
+          ],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -44,6 +49,17 @@ export default defineConfig({
           environment: 'node',
           include: ['test/testing/**/*.test.ts'],
           testTimeout: 30_000,
+        },
+      },
+      {
+        // The package as a user meets it: the packed tarball installed into an app outside the repository, the
+        // README's commands, `npm start`.
+        test: {
+          name: 'package',
+          environment: 'node',
+          include: ['test/package/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 240_000,
         },
       },
       {

@@ -1,5 +1,6 @@
 import { ROUTE } from '../sdk/protocol';
 import { handleChat } from './chat-route';
+import type { ChatExecutionContext } from './cloudflare-types';
 import { corsHeaders, preflightResponse } from './cors';
 import { handleDelete } from './delete-route';
 import { errorResponse } from './error-response';
@@ -15,7 +16,7 @@ type Handler<E> = (route: RouteContext<E>) => Promise<Response>;
 
 /** The handler `createChatWorker` returns: mount it as a Worker's default export or call it from your own. */
 export interface ChatWorker<E> {
-  fetch(request: Request, env: E, ctx: ExecutionContext): Promise<Response>;
+  fetch(request: Request, env: E, ctx: ChatExecutionContext): Promise<Response>;
 }
 
 /**

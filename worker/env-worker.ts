@@ -1,3 +1,4 @@
+import type { ChatKvNamespace } from './cloudflare-types';
 import { createChatWorker, type ChatWorker } from './create-chat-worker';
 import { errorResponse } from './error-response';
 import type { ChatWorkerOptions, RateLimiter } from './options';
@@ -12,7 +13,7 @@ import { createWorkersAiModel, type WorkersAiBinding } from './providers/workers
  */
 export interface ChatKeepEnv {
   /** KV namespace holding the conversations. */
-  CHAT_KV: KVNamespace;
+  CHAT_KV: ChatKvNamespace;
   /** `demo` (default: no network), `workers-ai` (needs the `AI` binding) or `openai` (any compatible endpoint). */
   MODEL_PROVIDER?: string;
   /** Demo model: ms between words; `0` streams at once. Default 40. */

@@ -11,6 +11,7 @@ export {
   type RateLimiter,
 } from './options';
 export { HttpError, type HttpErrorOptions } from './http-error';
+export type { ChatExecutionContext, ChatKvListKey, ChatKvListResult, ChatKvNamespace } from './cloudflare-types';
 export {
   hmacSessionAuthorizer,
   signSessionToken,

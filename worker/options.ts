@@ -7,6 +7,7 @@ import {
   DEFAULT_STALE_STREAMING_MS,
   isValidId,
 } from '../sdk/protocol';
+import type { ChatKvNamespace } from './cloudflare-types';
 import type { ModelProvider } from './providers/model-provider';
 import { isReplyId } from './reply-id';
 
@@ -15,7 +16,7 @@ export type FromEnv<T, E> = T | ((env: E) => T);
 
 /** The env chatkeep reads when no `kv` option is given. */
 export interface ChatWorkerEnv {
-  CHAT_KV?: KVNamespace;
+  CHAT_KV?: ChatKvNamespace;
 }
 
 /** What `authorize` may return: `false` refuses with 403 `forbidden`; `true` or nothing allows. */
@@ -56,7 +57,7 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    * The KV namespace holding conversations. Every KV call goes through this binding.
    * @defaultValue `env.CHAT_KV`
    */
-  kv?: FromEnv<KVNamespace, E>;
+  kv?: FromEnv<ChatKvNamespace, E>;
   /**
    * Path every route lives under.
    * @defaultValue `'/api'`
@@ -149,7 +150,7 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
 /** Options with every default applied; values that depend on env are still functions of it. */
 export interface ResolvedOptions<E> {
   model: (env: E) => ModelProvider;
-  kv: (env: E) => KVNamespace;
+  kv: (env: E) => ChatKvNamespace;
   basePath: string;
   retentionSeconds: number;
   contextWindow: number;

@@ -1,3 +1,4 @@
+import type { ChatExecutionContext } from './cloudflare-types';
 import type { ResolvedOptions } from './options';
 
 /** Everything a route handler gets. */
@@ -5,6 +6,6 @@ export interface RouteContext<E> {
   request: Request;
   url: URL;
   env: E;
-  ctx: ExecutionContext;
+  ctx: ChatExecutionContext;
   options: ResolvedOptions<E>;
 }

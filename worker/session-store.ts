@@ -1,4 +1,5 @@
 import { MAX_KV_OPS_PER_REQUEST, type ChatMessage, type MessageStatus } from '../sdk/protocol';
+import type { ChatKvNamespace } from './cloudflare-types';
 import { HttpError } from './http-error';
 import { messageIdFromKey, messageKey, sessionPrefix } from './message-key';
 import {
@@ -52,7 +53,7 @@ export interface ListedPage {
  */
 export class SessionStore {
   constructor(
-    private readonly kv: KVNamespace,
+    private readonly kv: ChatKvNamespace,
     readonly sessionId: string,
     private readonly retentionSeconds: number,
   ) {}

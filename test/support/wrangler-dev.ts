@@ -39,7 +39,7 @@ const WORKER_SOURCES = ['wrangler.jsonc', 'package.json', 'tsconfig.json', 'work
  * limit. The tree is edited and rebuilt (`demo/build`) while suites run, so each Worker runs from its own copy of
  * the sources, taken when it starts: one version of the code for the whole run.
  */
-function snapshotSources(): string {
+export function snapshotSources(): string {
   const dir = mkdtempSync(join(tmpdir(), 'chatkeep-worker-'));
   for (const entry of WORKER_SOURCES) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
