@@ -1,14 +1,14 @@
 import { ROUTE } from '../sdk/protocol';
-import { handleChat } from './chat-route';
-import { corsHeaders, preflightResponse } from './cors';
-import { handleDelete } from './delete-route';
+import { handleChat } from './routes/chat-route';
+import { corsHeaders, preflightResponse } from './routes/cors';
+import { handleDelete } from './routes/delete-route';
 import { errorResponse } from './error-response';
-import { handleHistory } from './history-route';
+import { handleHistory } from './routes/history-route';
 import { HttpError } from './http-error';
 import { resolveOptions, type ChatWorkerEnv, type ChatWorkerOptions } from './options';
 import { createDemoModel } from './providers/demo-model';
-import type { RouteContext } from './route-context';
-import { handleStop } from './stop-route';
+import type { RouteContext } from './routes/route-context';
+import { handleStop } from './routes/stop-route';
 import { uuidV7 } from './uuid-v7';
 
 type Handler<E> = (route: RouteContext<E>) => Promise<Response>;

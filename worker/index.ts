@@ -22,7 +22,7 @@ export {
   type SessionTokenResult,
 } from './session-token';
 export { ConfigurationError, modelFromEnv, optionsFromEnv, type ChatKeepEnv } from './env-worker';
-export { messageKey, sessionPrefix } from './message-key';
+export { messageKey, sessionPrefix } from './store/message-key';
 export { createDemoModel, demoReplyWords, type DemoModelOptions } from './providers/demo-model';
 export { createOpenAiModel, type OpenAiModelOptions } from './providers/openai-model';
 export { createWorkersAiModel, type WorkersAiBinding, type WorkersAiModelOptions } from './providers/workers-ai-model';

@@ -1,4 +1,4 @@
-import { ID_MAX_LENGTH } from '../sdk/protocol';
+import { ID_MAX_LENGTH } from '../../sdk/protocol';
 
 const SUFFIX = '_r';
 

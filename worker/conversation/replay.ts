@@ -1,6 +1,6 @@
-import type { ChatMessage } from '../sdk/protocol';
-import type { SseStream } from './sse-stream';
-import { canonical } from './stored-message';
+import type { ChatMessage } from '../../sdk/protocol';
+import type { SseStream } from '../stream/sse-stream';
+import { canonical } from '../store/stored-message';
 
 /**
  * Answers a repeated user turn whose reply has ended, without calling the model: `start`, one `delta` with the whole

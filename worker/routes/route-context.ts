@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from './options';
+import type { ResolvedOptions } from '../options';
 
 /** Everything a route handler gets. */
 export interface RouteContext<E> {

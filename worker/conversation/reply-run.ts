@@ -1,11 +1,11 @@
-import type { ChatMessage, ErrorInfo } from '../sdk/protocol';
+import type { ChatMessage, ErrorInfo } from '../../sdk/protocol';
 import { registerReply, type HaltReason } from './active-replies';
-import { JsonText } from './json-text';
-import { readPieces } from './read-pieces';
-import { ModelError, type ModelMessage, type ModelProvider } from './providers/model-provider';
-import type { SessionStore } from './session-store';
-import type { SseStream } from './sse-stream';
-import { isoAfter } from './timestamps';
+import { JsonText } from '../store/json-text';
+import { readPieces } from '../stream/read-pieces';
+import { ModelError, type ModelMessage, type ModelProvider } from '../providers/model-provider';
+import type { SessionStore } from '../store/session-store';
+import type { SseStream } from '../stream/sse-stream';
+import { isoAfter } from '../store/timestamps';
 
 /** What one reply needs; built by the chat route after validation and the context read. */
 export interface ReplyRunInput {

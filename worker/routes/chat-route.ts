@@ -1,19 +1,19 @@
-import { SSE_CACHE_CONTROL, SSE_CONTENT_TYPE, type ChatMessage } from '../sdk/protocol';
+import { SSE_CACHE_CONTROL, SSE_CONTENT_TYPE, type ChatMessage } from '../../sdk/protocol';
 import { authorizeSession, limitRate } from './access';
-import { claimTurn, type TurnClaim } from './active-replies';
+import { claimTurn, type TurnClaim } from '../conversation/active-replies';
 import { parseChatRequest, type ChatTurnRequest } from './chat-request';
-import { indexConversation } from './conversation-index';
-import { HttpError } from './http-error';
-import type { ModelMessage } from './providers/model-provider';
-import { replayReply } from './replay';
+import { indexConversation } from '../store/conversation-index';
+import { HttpError } from '../http-error';
+import type { ModelMessage } from '../providers/model-provider';
+import { replayReply } from '../conversation/replay';
 import { readJsonBody } from './request-body';
-import { replyIdFor } from './reply-id';
-import { runReply } from './reply-run';
+import { replyIdFor } from '../conversation/reply-id';
+import { runReply } from '../conversation/reply-run';
 import type { RouteContext } from './route-context';
-import { SessionStore, storageUnavailable } from './session-store';
-import { SseStream } from './sse-stream';
-import { presentMessage } from './stale-streaming';
-import { isoAfter } from './timestamps';
+import { SessionStore, storageUnavailable } from '../store/session-store';
+import { SseStream } from '../stream/sse-stream';
+import { presentMessage } from '../store/stale-streaming';
+import { isoAfter } from '../store/timestamps';
 
 /** `POST /chat`: validate, read the conversation, write the user turn, stream and persist the reply. */
 export async function handleChat<E>(route: RouteContext<E>): Promise<Response> {

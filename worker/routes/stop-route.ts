@@ -1,14 +1,14 @@
-import { isFinalStatus, type ChatMessage, type StopResponseBody } from '../sdk/protocol';
+import { isFinalStatus, type ChatMessage, type StopResponseBody } from '../../sdk/protocol';
 import { authorizeSession } from './access';
-import { activeReply } from './active-replies';
+import { activeReply } from '../conversation/active-replies';
 import { parseStopRequest } from './chat-request';
-import { HttpError } from './http-error';
-import { jsonResponse } from './json-response';
+import { HttpError } from '../http-error';
+import { jsonResponse } from '../json-response';
 import { readJsonBody } from './request-body';
 import type { RouteContext } from './route-context';
-import { SessionStore, storageUnavailable } from './session-store';
-import { canonical } from './stored-message';
-import { isoAfter } from './timestamps';
+import { SessionStore, storageUnavailable } from '../store/session-store';
+import { canonical } from '../store/stored-message';
+import { isoAfter } from '../store/timestamps';
 
 /**
  * `POST /chat/stop`: a `streaming` reply ends `aborted` with the text the user saw. A generation running in this

@@ -1,5 +1,5 @@
-import { isValidId } from '../sdk/protocol';
-import { HttpError } from './http-error';
+import { isValidId } from '../../sdk/protocol';
+import { HttpError } from '../http-error';
 
 /** A validated `POST /chat` body; `id` is `undefined` for the older `{sessionId, prompt}` form. */
 export interface ChatTurnRequest {

@@ -1,10 +1,10 @@
-import type { DeleteResponseBody } from '../sdk/protocol';
+import type { DeleteResponseBody } from '../../sdk/protocol';
 import { authorizeSession } from './access';
-import { haltSession } from './active-replies';
+import { haltSession } from '../conversation/active-replies';
 import { requireSessionId } from './chat-request';
-import { jsonResponse } from './json-response';
+import { jsonResponse } from '../json-response';
 import type { RouteContext } from './route-context';
-import { KV_LIST_LIMIT, KV_OPS_BUDGET, SessionStore } from './session-store';
+import { KV_LIST_LIMIT, KV_OPS_BUDGET, SessionStore } from '../store/session-store';
 
 /** Deletes issued at once. */
 const DELETE_CONCURRENCY = 50;

@@ -1,4 +1,4 @@
-import { HttpError } from './http-error';
+import { HttpError } from '../http-error';
 
 /**
  * The request's JSON body, refused before anything is written if it is not JSON (415), too big (413: by its

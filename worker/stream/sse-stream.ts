@@ -1,4 +1,4 @@
-import { EVENT, type EventDataMap, type EventName } from '../sdk/protocol';
+import { EVENT, type EventDataMap, type EventName } from '../../sdk/protocol';
 
 /** Options for {@link SseStream}. */
 export interface SseStreamOptions {

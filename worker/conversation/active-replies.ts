@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../sdk/protocol';
+import type { ChatMessage } from '../../sdk/protocol';
 
 /**
  * How a reply was ended from outside: stopped by the user (with the record the stop route writes), or deleted with

@@ -1,4 +1,4 @@
-import { HttpError } from './http-error';
+import { HttpError } from '../http-error';
 
 /**
  * Where the next history page starts: KV's list cursor (absent for the first list) and how many of that list's keys

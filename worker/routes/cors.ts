@@ -1,4 +1,4 @@
-import { HttpError } from './http-error';
+import { HttpError } from '../http-error';
 
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
