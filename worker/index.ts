@@ -1,7 +1,8 @@
 // This file is also the Worker's main module, and workerd accepts only handlers, functions and classes as a main
 // module's exports: constants stay in their own modules.
-export { default } from './default-worker';
+export { default, ChatConversation } from './default-worker';
 export { createChatWorker, type ChatWorker } from './create-chat-worker';
+export { createConversationClass } from './conversation/conversation-object';
 export {
   type AuthorizeResult,
   type ChatWorkerEnv,

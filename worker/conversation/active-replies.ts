@@ -16,6 +16,8 @@ export type HaltReason = { kind: 'aborted'; record: ChatMessage } | { kind: 'del
  */
 export interface ActiveReply {
   halt(reason: HaltReason): void;
+  /** The reply's text as the model produced it so far: a stop may keep no more than this. */
+  text(): string;
 }
 
 const active = new Map<string, ActiveReply>();

@@ -9,6 +9,11 @@ import { canonical } from '../store/stored-message';
 export function replayReply(sse: SseStream, userMessage: ChatMessage, reply: ChatMessage): void {
   sse.event('start', { userMessage, assistantMessage: canonical({ ...reply, content: '', status: 'streaming', error: undefined }) });
   if (reply.content.length > 0) sse.event('delta', { id: reply.id, text: reply.content });
+  sendFinal(sse, reply);
+}
+
+/** Ends a stream with a final record: `error` for status `error` (an interrupted reply included), else `done`. */
+export function sendFinal(sse: SseStream, reply: ChatMessage): void {
   if (reply.status === 'error') {
     sse.event('error', {
       error: reply.error ?? { code: 'model_error', message: 'The reply failed' },
