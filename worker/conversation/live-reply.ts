@@ -42,6 +42,8 @@ export class LiveReply {
   /** Settles when the reply has ended and its last write is done. */
   readonly ended: Promise<void>;
   private text = '';
+  /** Pieces the model sent before `start` could go out: each still leaves as its own `delta`. */
+  private early: string[] = [];
   private readonly textJson = new JsonText();
   private readonly textEnds: number[] = [0];
   private lastEventId = 0;
@@ -88,7 +90,12 @@ export class LiveReply {
     this.lastEventId = 1;
     this.textEnds[1] = 0;
     for (const sse of this.followers) sse.event('start', start, 1);
-    if (this.text.length > 0) this.sendDelta(this.text, JSON.stringify(this.text));
+    let sent = 0;
+    for (const piece of this.early) {
+      sent += piece.length;
+      this.sendDelta(piece, JSON.stringify(piece), sent);
+    }
+    this.early = [];
   }
 
   /** The user turn could not be written: the model request is dropped and nothing of the reply is kept. */
@@ -163,9 +170,10 @@ export class LiveReply {
     return this.lastStamp;
   }
 
-  private sendDelta(piece: string, pieceJson: string): void {
+  /** @param textEnd the text's length once this piece is in (it differs from now for the early pieces) */
+  private sendDelta(piece: string, pieceJson: string, textEnd = this.text.length): void {
     this.lastEventId++;
-    this.textEnds[this.lastEventId] = this.text.length;
+    this.textEnds[this.lastEventId] = textEnd;
     for (const sse of this.followers) {
       if (sse.open) sse.delta(this.assistantMessage.id, piece, pieceJson, this.lastEventId);
       else this.followers.delete(sse);
@@ -215,6 +223,7 @@ export class LiveReply {
           this.text += piece;
           this.textJson.append(pieceJson);
           if (this.started) this.sendDelta(piece, pieceJson);
+          else this.early.push(piece);
           this.checkpoint();
           return true;
         },
