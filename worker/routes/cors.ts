@@ -26,7 +26,7 @@ export function preflightResponse(headers: Record<string, string>, allow: readon
     headers: {
       ...headers,
       'access-control-allow-methods': allow.join(', '),
-      'access-control-allow-headers': 'content-type, authorization',
+      'access-control-allow-headers': 'content-type, authorization, last-event-id',
       'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
     },
   });
