@@ -9,9 +9,16 @@ export default defineConfig({
         // The Worker, inside workerd, with a real local KV (isolated per test file).
         plugins: [
           cloudflareTest({
-            main: './worker/index.ts',
+            // The deployable Worker's exports plus a conversation object whose options each test chooses.
+            main: './test/worker/support/main.ts',
             wrangler: { configPath: './wrangler.jsonc' },
-            miniflare: { bindings: { DEMO_DELAY_MS: '0' } },
+            miniflare: {
+              bindings: { DEMO_DELAY_MS: '0' },
+              durableObjects: {
+                CHAT_CONVERSATIONS: { className: 'ChatConversation', useSQLite: true },
+                TEST_CONVERSATIONS: { className: 'TestConversation', useSQLite: true },
+              },
+            },
           }),
         ],
         test: {

@@ -1,18 +1,39 @@
 import { ROUTE } from '../sdk/protocol';
-import { handleChat } from './chat-route';
 import type { ChatExecutionContext } from './cloudflare-types';
-import { corsHeaders, preflightResponse } from './cors';
-import { handleDelete } from './delete-route';
 import { errorResponse } from './error-response';
-import { handleHistory } from './history-route';
 import { HttpError } from './http-error';
-import { resolveOptions, type ChatWorkerEnv, type ChatWorkerOptions } from './options';
-import { createDemoModel } from './providers/demo-model';
-import type { RouteContext } from './route-context';
-import { handleStop } from './stop-route';
-import { uuidV7 } from './uuid-v7';
+import type { ChatWorkerEnv, ChatWorkerOptions } from './options';
+import { resolveChatOptions } from './resolve-chat-options';
+import { authorizeSession, limitRate } from './routes/access';
+import { parseChatRequest, parseStopRequest, requireSessionId } from './routes/chat-request';
+import { handleChat } from './routes/chat-route';
+import { corsHeaders, preflightResponse } from './routes/cors';
+import { handleDelete } from './routes/delete-route';
+import { handleHistory } from './routes/history-route';
+import { readJsonBody } from './routes/request-body';
+import type { RouteContext } from './routes/route-context';
+import { handleStop } from './routes/stop-route';
+import { handleFollow, parseFollowRequest } from './routes/stream-route';
 
 type Handler<E> = (route: RouteContext<E>) => Promise<Response>;
+
+/**
+ * A route whose request names a session: parsed and validated first (a bad request writes nothing), then the
+ * session is authorized and, where `rateLimited`, counted, and only then does the route run — so no route can
+ * forget either check.
+ */
+function admitted<E, I extends { sessionId: string }>(
+  parse: (route: RouteContext<E>) => I | Promise<I>,
+  handle: (route: RouteContext<E>, input: I) => Promise<Response>,
+  { rateLimited }: { rateLimited: boolean },
+): Handler<E> {
+  return async (route) => {
+    const input = await parse(route);
+    await authorizeSession(route, input.sessionId);
+    if (rateLimited) await limitRate(route, input.sessionId);
+    return handle(route, input);
+  };
+}
 
 /** The handler `createChatWorker` returns: mount it as a Worker's default export or call it from your own. */
 export interface ChatWorker<E> {
@@ -20,8 +41,9 @@ export interface ChatWorker<E> {
 }
 
 /**
- * Builds the chatkeep Worker: `POST {basePath}/chat`, `POST {basePath}/chat/stop`, `GET` and `DELETE
- * {basePath}/history`. Every other path under `basePath` is a JSON 404; a wrong method is a JSON 405 with `Allow`.
+ * Builds the chatkeep Worker: `POST {basePath}/chat`, `GET {basePath}/chat/stream`, `POST {basePath}/chat/stop`,
+ * `GET` and `DELETE {basePath}/history`. With the `conversations` option, each conversation's replies are run by its
+ * Durable Object (export the class from `createConversationClass` with the same options). Every other path under `basePath` is a JSON 404; a wrong method is a JSON 405 with `Allow`.
  *
  * @example
  * ```ts
@@ -35,14 +57,33 @@ export interface ChatWorker<E> {
  * ```
  */
 export function createChatWorker<E = ChatWorkerEnv>(options: ChatWorkerOptions<E> = {}): ChatWorker<E> {
-  const resolved = resolveOptions(options, {
-    model: () => createDemoModel(),
-    newId: (now) => () => uuidV7(now()),
-  });
+  const resolved = resolveChatOptions(options);
+  const { maxBodyBytes, maxContentChars } = resolved.limits;
   const routes: Record<string, Partial<Record<string, Handler<E>>>> = {
-    [ROUTE.chat]: { POST: handleChat },
-    [ROUTE.stop]: { POST: handleStop },
-    [ROUTE.history]: { GET: handleHistory, DELETE: handleDelete },
+    [ROUTE.chat]: {
+      POST: admitted(
+        async ({ request }) => parseChatRequest(await readJsonBody(request, maxBodyBytes), maxContentChars),
+        handleChat,
+        { rateLimited: true },
+      ),
+    },
+    [ROUTE.chatStream]: {
+      GET: admitted(({ url, request }) => parseFollowRequest(url, request), handleFollow, { rateLimited: false }),
+    },
+    [ROUTE.stop]: {
+      POST: admitted(async ({ request }) => parseStopRequest(await readJsonBody(request, maxBodyBytes)), handleStop, {
+        rateLimited: true,
+      }),
+    },
+    [ROUTE.history]: {
+      // Reads validate their paging parameters before authorizing, in the route itself.
+      GET: handleHistory,
+      DELETE: admitted(
+        ({ url }) => ({ sessionId: requireSessionId(url.searchParams.get('sessionId')) }),
+        (route, { sessionId }) => handleDelete(route, sessionId),
+        { rateLimited: true },
+      ),
+    },
   };
 
   return {

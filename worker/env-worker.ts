@@ -14,6 +14,8 @@ import { createWorkersAiModel, type WorkersAiBinding } from './providers/workers
 export interface ChatKeepEnv {
   /** KV namespace holding the conversations. */
   CHAT_KV: ChatKvNamespace;
+  /** The conversation object's namespace (class `ChatConversation`); without it the Worker runs on KV alone. */
+  CHAT_CONVERSATIONS?: DurableObjectNamespace;
   /** `demo` (default: no network), `workers-ai` (needs the `AI` binding) or `openai` (any compatible endpoint). */
   MODEL_PROVIDER?: string;
   /** Demo model: ms between words; `0` streams at once. Default 40. */
@@ -84,6 +86,7 @@ export function optionsFromEnv(env: ChatKeepEnv): ChatWorkerOptions<ChatKeepEnv>
   const options: ChatWorkerOptions<ChatKeepEnv> = {
     model: modelFromEnv,
     kv: (e) => e.CHAT_KV,
+    conversations: (e) => e.CHAT_CONVERSATIONS,
     rateLimiter: (e) => e.RATE_LIMITER,
   };
   // Read here too, not only when the demo model is built, so a bad value stops the Worker before any request runs.

@@ -1,7 +1,7 @@
 import type { ErrorResponseBody } from '../sdk/protocol';
 import { HttpError } from './http-error';
 import { jsonResponse } from './json-response';
-import { ClientAbortError } from './request-body';
+import { ClientAbortError } from './routes/request-body';
 
 /** Seconds a client is told to wait after a 503 or 429 that did not say otherwise. */
 const DEFAULT_RETRY_AFTER_SECONDS = 2;

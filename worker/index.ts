@@ -1,7 +1,8 @@
 // This file is also the Worker's main module, and workerd accepts only handlers, functions and classes as a main
 // module's exports: constants stay in their own modules.
-export { default } from './default-worker';
+export { default, ChatConversation } from './default-worker';
 export { createChatWorker, type ChatWorker } from './create-chat-worker';
+export { createConversationClass } from './conversation/conversation-object';
 export {
   type AuthorizeResult,
   type ChatWorkerEnv,
@@ -23,7 +24,7 @@ export {
   type SessionTokenResult,
 } from './session-token';
 export { ConfigurationError, modelFromEnv, optionsFromEnv, type ChatKeepEnv } from './env-worker';
-export { messageKey, sessionPrefix } from './message-key';
+export { messageKey, sessionPrefix } from './store/message-key';
 export { createDemoModel, demoReplyWords, type DemoModelOptions } from './providers/demo-model';
 export { createOpenAiModel, type OpenAiModelOptions } from './providers/openai-model';
 export { createWorkersAiModel, type WorkersAiBinding, type WorkersAiModelOptions } from './providers/workers-ai-model';

@@ -9,7 +9,7 @@ import {
 } from '../sdk/protocol';
 import type { ChatKvNamespace } from './cloudflare-types';
 import type { ModelProvider } from './providers/model-provider';
-import { isReplyId } from './reply-id';
+import { isReplyId } from './conversation/reply-id';
 
 /** A value given directly, or read from the Worker's env on each request (bindings exist only there). */
 export type FromEnv<T, E> = T | ((env: E) => T);
@@ -58,6 +58,16 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    * @defaultValue `env.CHAT_KV`
    */
   kv?: FromEnv<ChatKvNamespace, E>;
+  /**
+   * The conversation object's namespace (a Durable Object binding whose class comes from `createConversationClass`
+   * with these same options). With it, one object per conversation runs every reply: a turn sent twice from anywhere
+   * runs the model once, `GET {basePath}/chat/stream` follows a reply live, stop and delete act at once, and a reply
+   * runs to its end however long after its client left. Without it (KV only), resume answers 409
+   * `resume_unavailable`, a repeat of a streaming turn 409 `reply_in_progress`, and a reply may be cut about 30 s
+   * after its client left.
+   * @defaultValue none: KV only
+   */
+  conversations?: FromEnv<DurableObjectNamespace | undefined, E>;
   /**
    * Path every route lives under.
    * @defaultValue `'/api'`
@@ -130,7 +140,8 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    */
   newId?: () => string;
   /**
-   * Limits `POST /chat` per key (by default the session id); a refusal is 429 `rate_limited` with Retry-After.
+   * Limits `POST /chat`, `POST /chat/stop` and `DELETE /history` per key (by default the session id); a refusal is
+   * 429 `rate_limited` with Retry-After.
    * @defaultValue no limit
    */
   rateLimiter?: FromEnv<RateLimiter | undefined, E>;
@@ -151,6 +162,7 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
 export interface ResolvedOptions<E> {
   model: (env: E) => ModelProvider;
   kv: (env: E) => ChatKvNamespace;
+  conversations: (env: E) => DurableObjectNamespace | undefined;
   basePath: string;
   retentionSeconds: number;
   contextWindow: number;
@@ -236,6 +248,7 @@ export function resolveOptions<E>(
             return kv;
           }
         : fromEnv(options.kv),
+    conversations: options.conversations === undefined ? () => undefined : fromEnv(options.conversations),
     basePath,
     retentionSeconds: positive('retentionSeconds', options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS, MIN_RETENTION_SECONDS),
     contextWindow: positive('contextWindow', options.contextWindow ?? DEFAULT_CONTEXT_WINDOW, 0),

@@ -21,9 +21,17 @@ export default defineConfig({
       {
         plugins: [
           cloudflareTest({
-            main: resolve(root, 'worker/index.ts'),
+            // The deployable Worker's exports plus the bench's counted conversation objects.
+            main: resolve(root, 'test/bench/workerd/main.ts'),
             wrangler: { configPath: resolve(root, 'wrangler.jsonc') },
-            miniflare: { bindings: { DEMO_DELAY_MS: '0' } },
+            miniflare: {
+              bindings: { DEMO_DELAY_MS: '0' },
+              durableObjects: {
+                CHAT_CONVERSATIONS: { className: 'ChatConversation', useSQLite: true },
+                BENCH_CONVERSATIONS: { className: 'BenchConversation', useSQLite: true },
+                PER_CHUNK_CONVERSATIONS: { className: 'PerChunkConversation', useSQLite: true },
+              },
+            },
           }),
         ],
         test: {

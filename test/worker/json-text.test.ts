@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonText } from '../../worker/json-text';
+import { JsonText } from '../../worker/store/json-text';
 
 describe('JsonText', () => {
   it('is the JSON literal of the joined pieces, read as often as wanted while it grows', () => {

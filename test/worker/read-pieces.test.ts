@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../worker/providers/model-provider';
-import { readPieces, type PieceTimers } from '../../worker/read-pieces';
+import { readPieces, type PieceTimers } from '../../worker/stream/read-pieces';
 
 /** Timers and a clock the test moves by hand: `advance` fires what falls due, in order. */
 function manualTime(): { clock: () => number; timers: PieceTimers; advance(ms: number): void; armed(): number } {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidId, REPLY_ID_SUFFIX, type ChatMessage, type HistoryResponseBody } from '../../sdk/protocol';
 import { createChatWorker, sessionPrefix } from '../../worker/index';
-import { replyIdFor } from '../../worker/reply-id';
+import { replyIdFor } from '../../worker/conversation/reply-id';
 import { uniqueId } from './support/ids';
 import { call, chatRequest, historyRequest, kvDump } from './support/requests';
 import { scriptedModel } from './support/scripted-model';

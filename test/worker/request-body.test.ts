@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createChatWorker, sessionPrefix } from '../../worker/index';
-import { ClientAbortError } from '../../worker/request-body';
+import { ClientAbortError } from '../../worker/routes/request-body';
 import { uniqueId } from './support/ids';
 import { call, kvDump, ORIGIN } from './support/requests';
 import { scriptedModel } from './support/scripted-model';

@@ -78,6 +78,8 @@ describe('allowed origins by option', () => {
     expect(pre.response.headers.get('access-control-allow-origin')).toBe(APP);
     expect(pre.response.headers.get('access-control-allow-headers')).toMatch(/authorization/);
     expect(pre.response.headers.get('access-control-allow-headers')).toMatch(/content-type/);
+    // A resume of a reply from another origin sends its last event id.
+    expect(pre.response.headers.get('access-control-allow-headers')).toMatch(/last-event-id/);
     expect(pre.response.headers.get('access-control-allow-credentials')).toBeNull();
   });
 

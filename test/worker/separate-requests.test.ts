@@ -34,7 +34,22 @@ async function openReply(prompt: string) {
       text += new TextDecoder().decode(value);
     }
   };
-  return { sessionId, replyId: start.assistantMessage.id, reader, rest };
+  /** Reads on until the stream holds a `delta`; the events so far. */
+  const untilDelta = async () => {
+    const complete = () => parseSse(text.slice(0, text.lastIndexOf('\n\n') + 2)).events;
+    while (!complete().some((event) => event.event === 'delta')) {
+      text += new TextDecoder().decode((await reader.read()).value);
+    }
+    return complete();
+  };
+  return { sessionId, replyId: start.assistantMessage.id, reader, rest, untilDelta };
+}
+
+function deltaText(events: { event: string; data: unknown }[]): string {
+  return events
+    .filter((event) => event.event === 'delta')
+    .map((event) => (event.data as { text: string }).text)
+    .join('');
 }
 
 async function until(check: () => Promise<boolean>): Promise<void> {
@@ -47,15 +62,31 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 
 describe('separate requests against wrangler dev', () => {
   it('a stop sent as its own request ends the reply aborted, and the stream says so', async () => {
-    const { sessionId, replyId, rest } = await openReply('Stop me from another request');
-    const stop = await post('/chat/stop', { sessionId, messageId: replyId, content: 'What I saw' });
+    const { sessionId, replyId, rest, untilDelta } = await openReply('Stop me from another request');
+    const seen = deltaText(await untilDelta());
+    const stop = await post('/chat/stop', { sessionId, messageId: replyId, content: seen });
     expect(stop.status).toBe(200);
     const events = parseSse(await rest()).events;
     const last = events.at(-1);
     expect(last?.event).toBe('done');
-    expect((last?.data as { message: ChatMessage }).message).toMatchObject({ status: 'aborted', content: 'What I saw' });
+    expect((last?.data as { message: ChatMessage }).message).toMatchObject({ status: 'aborted', content: seen });
     const reply = (await history(sessionId)).messages.find((m) => m.id === replyId);
-    expect(reply).toMatchObject({ status: 'aborted', content: 'What I saw' });
+    expect(reply).toMatchObject({ status: 'aborted', content: seen });
+  });
+
+  it('a reply followed from another request with Last-Event-ID goes on exactly where that id left it', async () => {
+    const prompt = 'Follow me from another request';
+    const { sessionId, replyId, rest, untilDelta } = await openReply(prompt);
+    const seen = await untilDelta();
+    const lastSeen = seen.at(-1);
+    const followed = await fetch(`${origin}/api/chat/stream?sessionId=${sessionId}&messageId=${replyId}`, {
+      headers: { 'last-event-id': lastSeen?.id ?? '' },
+    });
+    expect(followed.status).toBe(200);
+    const resumed = parseSse(await followed.text()).events;
+    expect(deltaText(seen) + deltaText(resumed)).toBe(demoReplyWords(prompt).join(''));
+    expect(Number(resumed[0]?.id)).toBeGreaterThan(Number(lastSeen?.id));
+    expect(resumed.at(-1)).toEqual(parseSse(await rest()).events.at(-1));
   });
 
   it('a delete sent mid-reply leaves nothing behind once the reply has ended', async () => {

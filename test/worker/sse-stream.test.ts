@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../sdk/protocol';
-import { SseStream } from '../../worker/sse-stream';
+import { SseStream } from '../../worker/stream/sse-stream';
 
 const message: ChatMessage = {
   id: 'reply-0001_r',

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, StartEventData, StopResponseBody } from '../../sdk/protocol';
-import { SessionStore } from '../../worker/session-store';
+import { SessionStore } from '../../worker/store/session-store';
 import { createChatWorker, messageKey, ModelError } from '../../worker/index';
 import { uniqueId } from './support/ids';
 import { call, chatRequest, historyRequest, kvDump, stopRequest } from './support/requests';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../sdk/protocol';
-import { decodePageToken, encodePageToken, parseSince } from '../../worker/page-token';
-import { replyIdFor } from '../../worker/reply-id';
-import { presentMessage } from '../../worker/stale-streaming';
-import { JsonText } from '../../worker/json-text';
-import { canonical, MAX_METADATA_BYTES, messageFromMetadata, messageFromValue, messageJson, metadataFor } from '../../worker/stored-message';
-import { isoAfter } from '../../worker/timestamps';
+import { decodePageToken, encodePageToken, parseSince } from '../../worker/routes/page-token';
+import { replyIdFor } from '../../worker/conversation/reply-id';
+import { presentMessage } from '../../worker/store/stale-streaming';
+import { JsonText } from '../../worker/store/json-text';
+import { canonical, MAX_METADATA_BYTES, messageFromMetadata, messageFromValue, messageJson, metadataFor } from '../../worker/store/stored-message';
+import { isoAfter } from '../../worker/store/timestamps';
 import { isValidId } from '../../sdk/protocol';
 
 const base: ChatMessage = {

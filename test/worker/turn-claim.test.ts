@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claimTurn } from '../../worker/active-replies';
+import { claimTurn } from '../../worker/conversation/active-replies';
 import { createChatWorker } from '../../worker/index';
 import { uniqueId } from './support/ids';
 import { call, chatRequest } from './support/requests';

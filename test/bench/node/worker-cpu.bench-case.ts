@@ -3,14 +3,14 @@ import { createParser } from 'eventsource-parser';
 import { expect, it } from 'vitest';
 import { createChatWorker } from '../../../worker/create-chat-worker';
 import { createOpenAiModel } from '../../../worker/providers/openai-model';
-import { replyIdFor } from '../../../worker/reply-id';
+import { replyIdFor } from '../../../worker/conversation/reply-id';
 import { median, ms, ratio, report } from '../figures';
 import { inProcess } from '../../../testing/in-process';
 import { memoryKv } from '../support/memory-kv';
 import { manualClock } from '../support/models';
 import { openAiReplyChunks } from '../support/openai-stream';
 import { drain, streamOf } from '../support/sse-events';
-import { SessionStore } from '../../../worker/session-store';
+import { SessionStore } from '../../../worker/store/session-store';
 
 const DELTAS = 1000;
 /** Each model chunk moves the Worker's clock this much: a 30 s reply, so ~30 checkpoints are serialised. */

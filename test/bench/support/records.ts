@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../../../sdk/protocol';
-import { SessionStore } from '../../../worker/session-store';
+import { SessionStore } from '../../../worker/store/session-store';
 
 /**
  * `count` alternating user/assistant records one second apart, each `contentChars` long: what a conversation of

@@ -45,3 +45,10 @@ export async function kvDump(prefix: string, kv: KVNamespace = env.CHAT_KV): Pro
   }
   return out;
 }
+
+/** `GET /api/chat/stream`, with `Last-Event-ID` when `afterEventId` is given. */
+export function followRequest(sessionId: string, messageId: string, afterEventId?: string): Request {
+  return new Request(`${ORIGIN}/api/chat/stream?${new URLSearchParams({ sessionId, messageId })}`, {
+    headers: afterEventId === undefined ? {} : { 'last-event-id': afterEventId },
+  });
+}

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import type { ChatMessage } from '../../../sdk/protocol';
-import { SessionStore } from '../../../worker/session-store';
+import { SessionStore } from '../../../worker/store/session-store';
 
 /** Writes records through the Worker's own store (same keys, values and metadata a live exchange leaves). */
 export async function seed(messages: ChatMessage[], kv: KVNamespace = env.CHAT_KV): Promise<void> {

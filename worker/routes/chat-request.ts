@@ -1,6 +1,6 @@
-import { isValidId } from '../sdk/protocol';
-import { HttpError } from './http-error';
-import { requireUserTurnId } from './reply-id';
+import { isValidId } from '../../sdk/protocol';
+import { HttpError } from '../http-error';
+import { requireUserTurnId } from '../conversation/reply-id';
 
 /** A validated `POST /chat` body; `id` is `undefined` for the older `{sessionId, prompt}` form. */
 export interface ChatTurnRequest {

@@ -1,4 +1,4 @@
-import { HttpError } from './http-error';
+import { HttpError } from '../http-error';
 
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
@@ -26,7 +26,7 @@ export function preflightResponse(headers: Record<string, string>, allow: readon
     headers: {
       ...headers,
       'access-control-allow-methods': allow.join(', '),
-      'access-control-allow-headers': 'content-type, authorization',
+      'access-control-allow-headers': 'content-type, authorization, last-event-id',
       'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
     },
   });

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../sdk/protocol';
+import type { ChatMessage } from '../../sdk/protocol';
 
 /**
  * How a reply was ended from outside: stopped by the user (with the record the stop route writes), or deleted with
@@ -16,6 +16,8 @@ export type HaltReason = { kind: 'aborted'; record: ChatMessage } | { kind: 'del
  */
 export interface ActiveReply {
   halt(reason: HaltReason): void;
+  /** The reply's text as the model produced it so far: a stop may keep no more than this. */
+  text(): string;
 }
 
 const active = new Map<string, ActiveReply>();

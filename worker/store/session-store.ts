@@ -1,6 +1,6 @@
-import { MAX_KV_OPS_PER_REQUEST, type ChatMessage, type MessageStatus } from '../sdk/protocol';
-import type { ChatKvNamespace } from './cloudflare-types';
-import { HttpError } from './http-error';
+import { MAX_KV_OPS_PER_REQUEST, type ChatMessage, type MessageStatus } from '../../sdk/protocol';
+import type { ChatKvNamespace } from '../cloudflare-types';
+import { HttpError } from '../http-error';
 import { messageIdFromKey, messageKey, sessionPrefix } from './message-key';
 import {
   isMessageMetadata,

@@ -1,5 +1,5 @@
-import type { ChatExecutionContext } from './cloudflare-types';
-import type { ResolvedOptions } from './options';
+import type { ChatExecutionContext } from '../cloudflare-types';
+import type { ResolvedOptions } from '../options';
 
 /** Everything a route handler gets. */
 export interface RouteContext<E> {

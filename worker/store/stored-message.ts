@@ -5,7 +5,7 @@ import {
   type ErrorInfo,
   type MessageStatus,
   type Role,
-} from '../sdk/protocol';
+} from '../../sdk/protocol';
 
 /**
  * What each KV key carries in its list metadata, so history can answer from `list()` alone. `content` is present

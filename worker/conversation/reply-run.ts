@@ -1,11 +1,12 @@
-import type { ChatMessage, ErrorInfo } from '../sdk/protocol';
+import type { ChatMessage, ErrorEventData, ErrorInfo } from '../../sdk/protocol';
 import { registerReply, type HaltReason } from './active-replies';
-import { JsonText } from './json-text';
-import { readPieces } from './read-pieces';
-import { ModelError, type ModelMessage, type ModelProvider } from './providers/model-provider';
-import type { SessionStore } from './session-store';
-import type { SseStream } from './sse-stream';
-import { isoAfter } from './timestamps';
+import { JsonText } from '../store/json-text';
+import { readPieces } from '../stream/read-pieces';
+import { ModelError, type ModelMessage, type ModelProvider } from '../providers/model-provider';
+import type { SessionStore } from '../store/session-store';
+import { canonical } from '../store/stored-message';
+import type { SseStream } from '../stream/sse-stream';
+import { isoAfter } from '../store/timestamps';
 
 /** What one reply needs; built by the chat route after validation and the context read. */
 export interface ReplyRunInput {
@@ -37,11 +38,13 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
   const { store, sse, userMessage } = input;
   const controller = new AbortController();
   let halted: HaltReason | undefined;
+  let text = '';
   let inFlight: Promise<void> | undefined;
   const unregister = registerReply(store.sessionId, input.assistantMessage.id, {
     halt(reason) {
       halted = reason;
     },
+    text: () => text,
   });
 
   let started = false;
@@ -81,7 +84,6 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
     else await writeWithRetry(input, () => store.put(reason.record));
   };
 
-  let text = '';
   /** `JSON.stringify(text)`, kept from each piece's JSON, for the stored value (see `messageJson`). */
   const textJson = new JsonText();
   const checkpoint = () => {
@@ -140,7 +142,7 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
     if (!(await writtenOk)) return;
     await inFlight;
     if (await stoppedElsewhere().catch(() => halted !== undefined)) {
-      if (halted?.kind === 'aborted') sse.event('done', { message: halted.record });
+      endHalted(sse, halted, { ...input.assistantMessage, content: text });
       return;
     }
     const final: ChatMessage = {
@@ -155,7 +157,7 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
     if (halted !== undefined) {
       // Stopped while the final write was on its way: the stop has the last word.
       if (persisted) await undoLateCheckpoint(halted).catch(input.log);
-      if (halted.kind === 'aborted') sse.event('done', { message: halted.record });
+      endHalted(sse, halted, final);
     } else if (!persisted) {
       sse.event('error', {
         error: { code: 'storage_unavailable', message: 'The reply could not be saved' },
@@ -169,8 +171,23 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
   }
 }
 
+/**
+ * The last event of a stream whose reply was ended from outside: the `aborted` record after a stop, or an `error`
+ * saying the conversation was deleted (the record is gone; the event carries the text as it stood).
+ */
+function endHalted(sse: SseStream, halted: HaltReason | undefined, reply: ChatMessage): void {
+  if (halted?.kind === 'aborted') sse.event('done', { message: halted.record });
+  else if (halted?.kind === 'deleted') sse.event('error', conversationDeletedEvent(reply));
+}
+
+/** The `error` event of a reply cut short by `DELETE /history`. */
+export function conversationDeletedEvent(reply: ChatMessage): ErrorEventData {
+  const error = { code: 'conversation_deleted', message: 'The conversation was deleted' } as const;
+  return { error, message: canonical({ ...reply, status: 'error', error }) };
+}
+
 /** Retries a write (KV allows one write per key per second, so a final write may collide with a checkpoint). */
-async function writeWithRetry(
+export async function writeWithRetry(
   input: Pick<ReplyRunInput, 'checkpointIntervalMs' | 'log'>,
   write: () => Promise<void>,
   giveUp: () => boolean = () => false,

@@ -1,12 +1,12 @@
-import { KV_CONSISTENCY_WINDOW_MS, type ChatMessage, type HistoryResponseBody } from '../sdk/protocol';
+import { KV_CONSISTENCY_WINDOW_MS, type ChatMessage, type HistoryResponseBody } from '../../sdk/protocol';
 import { authorizeSession } from './access';
 import { requireSessionId } from './chat-request';
-import { compareText } from './compare-text';
-import { jsonResponse } from './json-response';
+import { compareText } from '../store/compare-text';
+import { jsonResponse } from '../json-response';
 import { decodePageToken, encodePageToken, parseSince } from './page-token';
-import { KV_OPS_BUDGET, SessionStore, type ListedMessage } from './session-store';
-import { presentMessage } from './stale-streaming';
-import { lastWriteMs } from './stored-message';
+import { KV_OPS_BUDGET, SessionStore, type ListedMessage } from '../store/session-store';
+import { presentMessage } from '../store/stale-streaming';
+import { lastWriteMs } from '../store/stored-message';
 import type { RouteContext } from './route-context';
 
 /** Reads issued at once; enough to hide latency without a burst of hundreds. */

@@ -1,26 +1,28 @@
-import { SSE_CACHE_CONTROL, SSE_CONTENT_TYPE, type ChatMessage } from '../sdk/protocol';
-import { authorizeSession, limitRate } from './access';
-import { claimTurn, type TurnClaim } from './active-replies';
-import { parseChatRequest, type ChatTurnRequest } from './chat-request';
-import { indexConversation } from './conversation-index';
-import { HttpError } from './http-error';
-import type { ModelMessage } from './providers/model-provider';
-import { replayReply } from './replay';
-import { readJsonBody } from './request-body';
-import { replyIdFor } from './reply-id';
-import { runReply } from './reply-run';
+import type { ChatMessage } from '../../sdk/protocol';
+import { claimTurn, type TurnClaim } from '../conversation/active-replies';
+import { callConversation } from '../conversation/conversation-call';
+import { modelMessages } from '../conversation/model-messages';
+import type { ChatTurnRequest } from './chat-request';
+import { indexConversation } from '../store/conversation-index';
+import { HttpError } from '../http-error';
+import { replayReply } from '../conversation/replay';
+import { replyIdFor } from '../conversation/reply-id';
+import { runReply } from '../conversation/reply-run';
 import type { RouteContext } from './route-context';
-import { SessionStore, storageUnavailable } from './session-store';
-import { SseStream } from './sse-stream';
-import { presentMessage } from './stale-streaming';
-import { isoAfter } from './timestamps';
+import { SessionStore, storageUnavailable } from '../store/session-store';
+import { sseResponse } from '../stream/sse-response';
+import { SseStream } from '../stream/sse-stream';
+import { presentMessage } from '../store/stale-streaming';
+import { isoAfter } from '../store/timestamps';
 
-/** `POST /chat`: validate, read the conversation, write the user turn, stream and persist the reply. */
-export async function handleChat<E>(route: RouteContext<E>): Promise<Response> {
+/**
+ * `POST /chat` (validated, authorized and rate-limited by the dispatcher): handed to the conversation's object when
+ * there is one; else read the conversation, write the user turn, stream and persist the reply from here.
+ */
+export async function handleChat<E>(route: RouteContext<E>, turn: ChatTurnRequest): Promise<Response> {
   const { options } = route;
-  const turn = parseChatRequest(await readJsonBody(route.request, options.limits.maxBodyBytes), options.limits.maxContentChars);
-  await authorizeSession(route, turn.sessionId);
-  await limitRate(route, turn.sessionId);
+  const conversations = options.conversations(route.env);
+  if (conversations !== undefined) return callConversation(conversations, turn.sessionId, { op: 'chat', turn });
 
   const userId = turn.id ?? options.newId();
   // Claimed before the first KV read, with no await in between: see `claimTurn`.
@@ -66,7 +68,7 @@ async function answerTurn<E>(route: RouteContext<E>, turn: ChatTurnRequest, user
     }
     const sse = new SseStream({ pingIntervalMs: options.pingIntervalMs });
     replayReply(sse, userMessage, shown);
-    return streamResponse(sse);
+    return sseResponse(sse);
   }
   if (existingUser === undefined && conversation.turnCount >= options.limits.maxTurnsPerSession) {
     throw new HttpError(409, 'too_many_turns', `A conversation holds at most ${options.limits.maxTurnsPerSession} turns`);
@@ -133,23 +135,5 @@ async function answerTurn<E>(route: RouteContext<E>, turn: ChatTurnRequest, user
     if (!userStored && replyStored) route.ctx.waitUntil(store.delete(replyId).catch(options.log));
     throw storageUnavailable('The message could not be saved; try again', cause);
   }
-  return streamResponse(sse);
-}
-
-function streamResponse(sse: SseStream): Response {
-  return new Response(sse.readable, {
-    status: 200,
-    headers: {
-      'content-type': SSE_CONTENT_TYPE,
-      'cache-control': SSE_CACHE_CONTROL,
-      'x-accel-buffering': 'no',
-    },
-  });
-}
-
-function modelMessages(systemPrompt: string | undefined, history: ChatMessage[], turn: ChatMessage): ModelMessage[] {
-  const messages: ModelMessage[] = systemPrompt === undefined ? [] : [{ role: 'system', content: systemPrompt }];
-  for (const message of history) messages.push({ role: message.role, content: message.content });
-  messages.push({ role: 'user', content: turn.content });
-  return messages;
+  return sseResponse(sse);
 }

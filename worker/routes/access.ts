@@ -1,4 +1,4 @@
-import { HttpError } from './http-error';
+import { HttpError } from '../http-error';
 import type { RouteContext } from './route-context';
 
 /** Seconds a rate-limited client is told to wait. */

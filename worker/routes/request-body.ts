@@ -1,4 +1,4 @@
-import { HttpError } from './http-error';
+import { HttpError } from '../http-error';
 
 /**
  * The client went away while its body was being read: its own doing, not a fault of the Worker. Reported to `log`

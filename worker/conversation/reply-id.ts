@@ -1,5 +1,5 @@
-import { ID_MAX_LENGTH, REPLY_ID_SUFFIX } from '../sdk/protocol';
-import { HttpError } from './http-error';
+import { ID_MAX_LENGTH, REPLY_ID_SUFFIX } from '../../sdk/protocol';
+import { HttpError } from '../http-error';
 
 /**
  * Whether `id` is in the reply id space: every reply id ends with {@link REPLY_ID_SUFFIX}, and no user turn's id

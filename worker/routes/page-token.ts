@@ -1,5 +1,5 @@
-import { isValidId } from '../sdk/protocol';
-import { HttpError } from './http-error';
+import { isValidId } from '../../sdk/protocol';
+import { HttpError } from '../http-error';
 
 /**
  * Where the next history page starts: KV's list cursor (absent for the first list) and, when the previous page

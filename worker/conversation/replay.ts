@@ -1,6 +1,6 @@
-import type { ChatMessage } from '../sdk/protocol';
-import type { SseStream } from './sse-stream';
-import { canonical } from './stored-message';
+import type { ChatMessage } from '../../sdk/protocol';
+import type { SseStream } from '../stream/sse-stream';
+import { canonical } from '../store/stored-message';
 
 /**
  * Answers a repeated user turn whose reply has ended, without calling the model: `start`, one `delta` with the whole
@@ -9,6 +9,11 @@ import { canonical } from './stored-message';
 export function replayReply(sse: SseStream, userMessage: ChatMessage, reply: ChatMessage): void {
   sse.event('start', { userMessage, assistantMessage: canonical({ ...reply, content: '', status: 'streaming', error: undefined }) });
   if (reply.content.length > 0) sse.event('delta', { id: reply.id, text: reply.content });
+  sendFinal(sse, reply);
+}
+
+/** Ends a stream with a final record: `error` for status `error` (an interrupted reply included), else `done`. */
+export function sendFinal(sse: SseStream, reply: ChatMessage): void {
   if (reply.status === 'error') {
     sse.event('error', {
       error: reply.error ?? { code: 'model_error', message: 'The reply failed' },

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../sdk/protocol';
+import type { ChatMessage } from '../../sdk/protocol';
 import { compareText } from './compare-text';
 import type { ListedMessage, SessionStore } from './session-store';
 

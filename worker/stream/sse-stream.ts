@@ -1,4 +1,4 @@
-import { EVENT, type EventDataMap, type EventName } from '../sdk/protocol';
+import { EVENT, type EventDataMap, type EventName } from '../../sdk/protocol';
 
 /** Options for {@link SseStream}. */
 export interface SseStreamOptions {
@@ -57,9 +57,13 @@ export class SseStream {
     return !this.closed;
   }
 
-  /** Frames one event and sends it at once. */
-  event<N extends EventName>(name: N, data: EventDataMap[N]): void {
-    this.queue(name, JSON.stringify(data));
+  /**
+   * Frames one event and sends it at once.
+   * @param eventId the event's `id:`, when the reply numbers its events itself (every stream of a reply shares one
+   *   sequence); later events without one continue from it
+   */
+  event<N extends EventName>(name: N, data: EventDataMap[N], eventId?: number): void {
+    this.queue(name, JSON.stringify(data), eventId);
     this.flush();
   }
 
@@ -69,14 +73,15 @@ export class SseStream {
    * the current task ends, so every piece that arrived in one model read leaves in one chunk.
    *
    * @param textJson `JSON.stringify(text)`, when the caller has already computed it
+   * @param eventId as for {@link event}
    */
-  delta(id: string, text: string, textJson: string = JSON.stringify(text)): void {
+  delta(id: string, text: string, textJson: string = JSON.stringify(text), eventId?: number): void {
     if (this.closed) return;
     if (id !== this.deltaId) {
       this.deltaId = id;
       this.deltaIdJson = JSON.stringify(id);
     }
-    this.queue(EVENT.delta, `{"id":${this.deltaIdJson},"text":${textJson}}`);
+    this.queue(EVENT.delta, `{"id":${this.deltaIdJson},"text":${textJson}}`, eventId);
     if (!this.sentDelta) {
       this.sentDelta = true;
       this.flush();
@@ -118,9 +123,10 @@ export class SseStream {
     if (this.flushTimer === undefined) this.flushTimer = setTimeout(() => this.flush(), 0);
   }
 
-  private queue(name: EventName, dataJson: string): void {
+  private queue(name: EventName, dataJson: string, eventId = this.nextId): void {
     if (this.closed) return;
-    this.pending += `id: ${this.nextId++}\nevent: ${name}\ndata: ${dataJson}\n\n`;
+    this.nextId = eventId + 1;
+    this.pending += `id: ${eventId}\nevent: ${name}\ndata: ${dataJson}\n\n`;
   }
 
   private markClosed(): void {

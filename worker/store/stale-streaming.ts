@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../sdk/protocol';
+import type { ChatMessage } from '../../sdk/protocol';
 import { lastWriteMs } from './stored-message';
 
 /**

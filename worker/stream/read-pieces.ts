@@ -1,4 +1,4 @@
-import { ModelError } from './providers/model-provider';
+import { ModelError } from '../providers/model-provider';
 
 /** Options for {@link readPieces}. */
 export interface ReadPiecesOptions {

@@ -1,0 +1,269 @@
+import type { ChatMessage, ErrorEventData, ErrorInfo } from '../../sdk/protocol';
+import { ModelError, type ModelMessage, type ModelProvider } from '../providers/model-provider';
+import { JsonText } from '../store/json-text';
+import type { SessionStore } from '../store/session-store';
+import { canonical } from '../store/stored-message';
+import { isoAfter } from '../store/timestamps';
+import { readPieces } from '../stream/read-pieces';
+import type { SseStream } from '../stream/sse-stream';
+import { conversationDeletedEvent, writeWithRetry } from './reply-run';
+import { acceptedStopContent } from './stop-content';
+
+/** What one reply run by the conversation object needs. */
+export interface LiveReplyInput {
+  store: SessionStore;
+  provider: ModelProvider;
+  messages: ModelMessage[];
+  userMessage: ChatMessage;
+  /** The assistant record as first written: status `streaming`, content `""`. */
+  assistantMessage: ChatMessage;
+  checkpointIntervalMs: number;
+  modelIdleTimeoutMs: number;
+  now: () => number;
+  log: (error: unknown) => void;
+  /** Called once, when the reply has ended and nothing more of it will be written. */
+  onEnd: (final: ChatMessage | undefined) => void;
+}
+
+/** The last event of a reply, kept so a stream that attaches after the end still gets it. */
+type FinalEvent = { name: 'done'; data: { message: ChatMessage } } | { name: 'error'; data: ErrorEventData };
+
+/**
+ * One reply, owned by its conversation's Durable Object: it reads the model to the end whoever is listening, sends
+ * every event to every attached stream under one sequence of event ids, checkpoints the text to KV at most once an
+ * interval and writes the final record. The text lives here, in memory: no storage write per piece.
+ *
+ * Event ids: `start` is 1; each later event takes the next id, and `textEnds[id]` is the text's length once that
+ * event was sent, so a stream resumed after event `n` gets exactly `text.slice(textEnds[n])`.
+ */
+export class LiveReply {
+  readonly userMessage: ChatMessage;
+  readonly assistantMessage: ChatMessage;
+  /** Settles when the reply has ended and its last write is done. */
+  readonly ended: Promise<void>;
+  private text = '';
+  /** Pieces the model sent before `start` could go out: each still leaves as its own `delta`. */
+  private early: string[] = [];
+  private readonly textJson = new JsonText();
+  private readonly textEnds: number[] = [0];
+  private lastEventId = 0;
+  private started = false;
+  private readonly followers = new Set<SseStream>();
+  private readonly controller = new AbortController();
+  private halted = false;
+  private finalEvent: { event: FinalEvent; id: number } | undefined;
+  /** The KV write of this reply now on its way (checkpoint or final), which a stop or delete must outlast. */
+  private writing: Promise<unknown> = Promise.resolve();
+  private checkpointing = false;
+  private lastWriteMs = 0;
+  private lastStamp: string;
+
+  constructor(private readonly input: LiveReplyInput) {
+    this.userMessage = input.userMessage;
+    this.assistantMessage = input.assistantMessage;
+    this.lastStamp = input.assistantMessage.updatedAt ?? input.assistantMessage.timestamp;
+    this.ended = this.run();
+  }
+
+  /** The record the last event carried, once the reply has ended (`undefined` after a delete). */
+  get finalRecord(): ChatMessage | undefined {
+    const event = this.finalEvent?.event;
+    return event === undefined || event.data.message.status === 'error' && event.data.message.error?.code === 'conversation_deleted'
+      ? undefined
+      : event.data.message;
+  }
+
+  /** `true` once the reply's last event was sent. */
+  get isFinal(): boolean {
+    return this.finalEvent !== undefined;
+  }
+
+  /**
+   * The user turn and the first assistant record are in KV: `start` goes out (to the streams attached so far), then
+   * whatever the model sent meanwhile, as one `delta`.
+   */
+  begin(): void {
+    if (this.started) return;
+    this.started = true;
+    this.lastWriteMs = this.input.now();
+    const start = { userMessage: this.userMessage, assistantMessage: this.assistantMessage };
+    this.lastEventId = 1;
+    this.textEnds[1] = 0;
+    for (const sse of this.followers) sse.event('start', start, 1);
+    let sent = 0;
+    for (const piece of this.early) {
+      sent += piece.length;
+      this.sendDelta(piece, JSON.stringify(piece), sent);
+    }
+    this.early = [];
+  }
+
+  /** The user turn could not be written: the model request is dropped and nothing of the reply is kept. */
+  abandon(): void {
+    this.halted = true;
+    this.controller.abort(new Error('not written'));
+    for (const sse of this.followers) sse.close();
+    this.followers.clear();
+  }
+
+  /**
+   * Attaches a stream. Without `afterEventId`: `start`, one `delta` with all the text so far, then live events; with
+   * it, one `delta` with exactly the text after that event, then live events. After the end: the last event only.
+   */
+  attach(sse: SseStream, afterEventId?: number): void {
+    if (this.finalEvent !== undefined) {
+      const { event, id } = this.finalEvent;
+      if (event.name === 'done') sse.event('done', event.data, id);
+      else sse.event('error', event.data, id);
+      sse.close();
+      return;
+    }
+    this.followers.add(sse);
+    if (!this.started) return;
+    if (afterEventId === undefined) {
+      sse.event('start', { userMessage: this.userMessage, assistantMessage: this.assistantMessage }, 1);
+      if (this.text.length > 0) sse.delta(this.assistantMessage.id, this.text, this.textJson.json(), this.lastEventId);
+      return;
+    }
+    const from = this.textEnds[Math.max(1, Math.min(afterEventId, this.lastEventId))] ?? this.text.length;
+    if (from < this.text.length) {
+      const rest = this.text.slice(from);
+      sse.delta(this.assistantMessage.id, rest, JSON.stringify(rest), this.lastEventId);
+    }
+  }
+
+  /**
+   * Stops the reply at once: the model request is cancelled, every stream ends with the `aborted` record, and that
+   * record, keeping `claimed` as far as the model produced it, is written after any write of the reply in flight.
+   */
+  async stop(claimed: string): Promise<ChatMessage> {
+    const { error: _cleared, ...rest } = this.assistantMessage;
+    const aborted = canonical({
+      ...rest,
+      content: acceptedStopContent(claimed, this.text),
+      status: 'aborted',
+      updatedAt: this.stamp(),
+    });
+    this.halt({ name: 'done', data: { message: aborted } });
+    await this.writing.catch(() => undefined);
+    await this.input.store.put(aborted);
+    this.input.onEnd(aborted);
+    return aborted;
+  }
+
+  /** The conversation is being deleted: every stream ends with `conversation_deleted` and nothing more is written. */
+  async cancelForDelete(): Promise<void> {
+    this.halt({ name: 'error', data: conversationDeletedEvent({ ...this.assistantMessage, content: this.text }) });
+    await this.writing.catch(() => undefined);
+    this.input.onEnd(undefined);
+  }
+
+  private halt(event: FinalEvent): void {
+    if (this.halted) return;
+    this.halted = true;
+    this.controller.abort(new Error('reply halted'));
+    this.finish(event);
+  }
+
+  private stamp(): string {
+    this.lastStamp = isoAfter(this.input.now(), this.lastStamp);
+    return this.lastStamp;
+  }
+
+  /** @param textEnd the text's length once this piece is in (it differs from now for the early pieces) */
+  private sendDelta(piece: string, pieceJson: string, textEnd = this.text.length): void {
+    this.lastEventId++;
+    this.textEnds[this.lastEventId] = textEnd;
+    for (const sse of this.followers) {
+      if (sse.open) sse.delta(this.assistantMessage.id, piece, pieceJson, this.lastEventId);
+      else this.followers.delete(sse);
+    }
+  }
+
+  private finish(event: FinalEvent): void {
+    if (this.finalEvent !== undefined) return;
+    this.lastEventId++;
+    this.finalEvent = { event, id: this.lastEventId };
+    for (const sse of this.followers) {
+      if (event.name === 'done') sse.event('done', event.data, this.lastEventId);
+      else sse.event('error', event.data, this.lastEventId);
+      sse.close();
+    }
+    this.followers.clear();
+  }
+
+  private checkpoint(): void {
+    if (!this.started || this.checkpointing || this.halted) return;
+    const nowMs = this.input.now();
+    if (nowMs - this.lastWriteMs < this.input.checkpointIntervalMs) return;
+    this.lastWriteMs = nowMs;
+    const snapshot: ChatMessage = { ...this.assistantMessage, content: this.text, updatedAt: this.stamp() };
+    this.checkpointing = true;
+    this.writing = this.input.store
+      .put(snapshot, this.textJson.json())
+      // A failed checkpoint costs only a reload's view of the text so far; the reply goes on.
+      .catch(this.input.log)
+      .finally(() => {
+        this.checkpointing = false;
+      });
+  }
+
+  private async run(): Promise<void> {
+    const { input } = this;
+    let failure: ErrorInfo | undefined;
+    try {
+      const iterator = input.provider
+        .stream({ messages: input.messages, signal: this.controller.signal })
+        [Symbol.asyncIterator]();
+      await readPieces(iterator, {
+        onPiece: (piece) => {
+          if (this.halted) return false;
+          if (piece.length === 0) return true;
+          const pieceJson = JSON.stringify(piece);
+          this.text += piece;
+          this.textJson.append(pieceJson);
+          if (this.started) this.sendDelta(piece, pieceJson);
+          else this.early.push(piece);
+          this.checkpoint();
+          return true;
+        },
+        timeoutMs: input.modelIdleTimeoutMs,
+        onTimeout: (error) => this.controller.abort(error),
+      });
+    } catch (error) {
+      if (!this.halted) {
+        if (error instanceof ModelError) failure = { code: error.code, message: error.message };
+        else {
+          input.log(error);
+          failure = { code: 'model_error', message: 'The model failed' };
+        }
+      }
+    }
+    if (!this.controller.signal.aborted) this.controller.abort(new Error('reply ended'));
+    // A stop or a delete has the last word and writes (or deletes) for itself.
+    if (this.halted) return;
+    await this.writing.catch(() => undefined);
+    if (this.halted) return;
+
+    const final: ChatMessage = {
+      ...this.assistantMessage,
+      content: this.text,
+      status: failure === undefined ? 'complete' : 'error',
+      updatedAt: this.stamp(),
+    };
+    if (failure !== undefined) final.error = failure;
+    const finalJson = this.textJson.json();
+    const persisted = writeWithRetry(input, () => input.store.put(final, finalJson), () => this.halted);
+    this.writing = persisted;
+    const stored = await persisted;
+    if (this.halted) return;
+    if (!stored) {
+      this.finish({
+        name: 'error',
+        data: { error: { code: 'storage_unavailable', message: 'The reply could not be saved' }, message: final },
+      });
+    } else if (failure === undefined) this.finish({ name: 'done', data: { message: final } });
+    else this.finish({ name: 'error', data: { error: failure, message: final } });
+    input.onEnd(stored ? final : undefined);
+  }
+}
