@@ -86,16 +86,16 @@ export default [
   },
   ...adapters,
   {
-    input: 'testing/index.ts',
+    input: 'worker/testing/index.ts',
     output: { file: 'dist/testing.js', format: 'es', paths: testingPaths },
     external: isTestingExternal,
-    plugins: [ts('./testing/tsconfig.json', ['testing/**/*.ts', 'sdk/protocol.ts'])],
+    plugins: [ts('./worker/testing/tsconfig.json', ['worker/testing/**/*.ts', 'sdk/protocol.ts'])],
   },
   {
-    input: 'testing/index.ts',
+    input: 'worker/testing/index.ts',
     output: { file: 'dist/testing.d.ts', format: 'es', paths: testingPaths },
     external: isTestingExternal,
-    plugins: [dts({ tsconfig: './testing/tsconfig.json' })],
+    plugins: [dts({ tsconfig: './worker/testing/tsconfig.json' })],
   },
   {
     input: 'sdk/index.ts',

@@ -4,7 +4,7 @@
  * the memory KV gets wrong fails here next to the real KV's answer to the same calls.
  */
 import { describe, expect, it } from 'vitest';
-import type { KvBinding, KvListKey } from '../../testing/memory-kv';
+import type { KvBinding, KvListKey } from '../../worker/testing/memory-kv';
 
 const TTL_SECONDS = 3600;
 /** Slack for the clock moving on between a put and the check of its expiration. */

@@ -1,7 +1,7 @@
 // `memoryKv` held to the suite the real local KV passes in workerd, plus what only a clock under the test's
 // control can show: entries vanishing at their expiration.
 import { describe, expect, it } from 'vitest';
-import { memoryKv } from '../../testing/memory-kv';
+import { memoryKv } from '../../worker/testing/memory-kv';
 import { describeKvConformance } from './kv-conformance';
 
 const shared = memoryKv();

@@ -6,7 +6,7 @@ import { createChatWorker } from '../../../worker/create-chat-worker';
 import { plural, report } from '../figures';
 import { bareClient } from '../support/bare-client';
 import { countingStorage, quiescent } from '../support/counting-storage';
-import { inProcess } from '../../../testing/in-process';
+import { inProcess } from '../../../worker/testing/in-process';
 import { memoryKv } from '../support/memory-kv';
 import { manualClock, pacedModel } from '../support/models';
 import { conversationRecords, seedRecords } from '../support/records';

@@ -5,7 +5,7 @@ import { ChatClient, idbStorage, type Fetch } from '../../../sdk/index';
 import { createChatWorker } from '../../../worker/create-chat-worker';
 import { ratio, report } from '../figures';
 import { bareClient } from '../support/bare-client';
-import { inProcess } from '../../../testing/in-process';
+import { inProcess } from '../../../worker/testing/in-process';
 import { memoryKv } from '../support/memory-kv';
 import { pacedModel } from '../support/models';
 import { conversationRecords } from '../support/records';

@@ -5,7 +5,7 @@ import { ChatClient, memoryStorage, type ChatMessage, type Fetch } from '../../.
 import type { HistoryResponseBody } from '../../../sdk/protocol';
 import { createChatWorker } from '../../../worker/create-chat-worker';
 import { median, ratio, report } from '../figures';
-import { inProcess } from '../../../testing/in-process';
+import { inProcess } from '../../../worker/testing/in-process';
 import { memoryKv } from '../support/memory-kv';
 import { pacedModel } from '../support/models';
 import { conversationRecords } from '../support/records';

@@ -5,7 +5,7 @@ import type { ModelProvider } from '../../../worker/providers/model-provider';
 import { median, ms, ratio, report } from '../figures';
 import { baselineWorker } from '../support/baseline-worker';
 import { countingKv } from '../support/counting-kv';
-import { inProcess, type FetchHandler } from '../../../testing/in-process';
+import { inProcess, type FetchHandler } from '../../../worker/testing/in-process';
 import { memoryKv } from '../support/memory-kv';
 import { pacedModel } from '../support/models';
 import { untilEvent } from '../support/sse-events';

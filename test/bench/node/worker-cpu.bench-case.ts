@@ -5,7 +5,7 @@ import { createChatWorker } from '../../../worker/create-chat-worker';
 import { createOpenAiModel } from '../../../worker/providers/openai-model';
 import { replyIdFor } from '../../../worker/conversation/reply-id';
 import { median, ms, ratio, report } from '../figures';
-import { inProcess } from '../../../testing/in-process';
+import { inProcess } from '../../../worker/testing/in-process';
 import { memoryKv } from '../support/memory-kv';
 import { manualClock } from '../support/models';
 import { openAiReplyChunks } from '../support/openai-stream';

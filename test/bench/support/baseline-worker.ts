@@ -9,7 +9,7 @@
  *   `put`s the assistant turn when the stream ends (under `waitUntil`): two writes per exchange.
  */
 import type { ModelProvider } from '../../../worker/providers/model-provider';
-import type { FetchHandler } from '../../../testing/in-process';
+import type { FetchHandler } from '../../../worker/testing/in-process';
 
 export type BaselinePersistence = 'none' | 'read-context' | 'write-then-stream';
 

@@ -1,4 +1,4 @@
-import { memoryKv as createMemoryKv, type MemoryKvOptions } from '../../../testing/memory-kv';
+import { memoryKv as createMemoryKv, type MemoryKvOptions } from '../../../worker/testing/memory-kv';
 
 /**
  * `chatkeep/testing`'s memory KV under the Workers type the benchmarks' KV wrappers and `createChatWorker` take: it

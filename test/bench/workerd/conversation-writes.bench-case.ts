@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { createChatWorker } from '../../../worker/create-chat-worker';
 import { plural, report } from '../figures';
 import { countingKv } from '../support/counting-kv';
-import { inProcess } from '../../../testing/in-process';
+import { inProcess } from '../../../worker/testing/in-process';
 import { manualClock, pacedModel } from '../support/models';
 import { readEvents } from '../support/sse-events';
 import { storageCounts, useBenchOptions } from './main';

@@ -7,7 +7,7 @@ import { sessionPrefix } from '../../../worker/store/message-key';
 import { metadataFor } from '../../../worker/store/stored-message';
 import { plural, report } from '../figures';
 import { countingKv } from '../support/counting-kv';
-import { inProcess } from '../../../testing/in-process';
+import { inProcess } from '../../../worker/testing/in-process';
 import { pacedModel } from '../support/models';
 import { conversationRecords, seedRecords } from '../support/records';
 

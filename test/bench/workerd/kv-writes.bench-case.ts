@@ -7,7 +7,7 @@ import type { ModelProvider } from '../../../worker/providers/model-provider';
 import { plural, report } from '../figures';
 import { baselineWorker } from '../support/baseline-worker';
 import { countingKv, type CountingKv } from '../support/counting-kv';
-import { inProcess, type FetchHandler } from '../../../testing/in-process';
+import { inProcess, type FetchHandler } from '../../../worker/testing/in-process';
 import { manualClock, pacedModel, type ManualClock } from '../support/models';
 import { readEvents } from '../support/sse-events';
 

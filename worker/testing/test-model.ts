@@ -1,4 +1,4 @@
-import { ModelError, type ModelErrorCode, type ModelMessage, type ModelProvider } from '../worker/index';
+import { ModelError, type ModelErrorCode, type ModelMessage, type ModelProvider } from '../index';
 
 /**
  * What the model answers: a text (streamed a word at a time), the exact pieces to stream, or a function of the

@@ -1,6 +1,6 @@
-import type { ChatMessage, DoneEventData, ErrorEventData, ErrorInfo, HistoryResponseBody, StartEventData } from '../sdk/protocol';
-import { DEFAULT_BASE_PATH, DEFAULT_RETENTION_SECONDS, isValidId } from '../sdk/protocol';
-import { createChatWorker, messageKey, type ChatWorkerEnv, type ChatWorkerOptions } from '../worker/index';
+import type { ChatMessage, DoneEventData, ErrorEventData, ErrorInfo, HistoryResponseBody, StartEventData } from '../../sdk/protocol';
+import { DEFAULT_BASE_PATH, DEFAULT_RETENTION_SECONDS, isValidId } from '../../sdk/protocol';
+import { createChatWorker, messageKey, type ChatWorkerEnv, type ChatWorkerOptions } from '../index';
 import { DEFAULT_TEST_ORIGIN, inProcess, type FetchHandler } from './in-process';
 import { memoryKv, type MemoryKv } from './memory-kv';
 import { testNetwork, type TestNetwork } from './network';
