@@ -44,3 +44,54 @@ export interface ChatExecutionContext {
   /** Keeps the Worker alive until the promise settles, after the response is sent (a reply runs to its end). */
   waitUntil(promise: Promise<unknown>): void;
 }
+
+/** A Durable Object id, as a namespace's `idFromName` makes it. */
+export interface ChatDurableObjectId {
+  toString(): string;
+}
+
+/** The body of the one internal request the Worker sends a conversation object per call. */
+export interface ChatObjectRequestInit {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What chatkeep asks of a conversation object's stub: a `DurableObjectStub` fits as it is. */
+export interface ChatDurableObjectStub {
+  fetch(input: string, init: ChatObjectRequestInit): Promise<unknown>;
+}
+
+/**
+ * The conversation objects' namespace (a Durable Object binding): a `DurableObjectNamespace` fits as it is.
+ *
+ * @example
+ * ```ts
+ * interface Env { CHAT_KV: KVNamespace; CHAT_CONVERSATIONS: DurableObjectNamespace }
+ * const chat = createChatWorker<Env>({ conversations: (env) => env.CHAT_CONVERSATIONS });
+ * ```
+ */
+export interface ChatDurableObjectNamespace {
+  idFromName(name: string): ChatDurableObjectId;
+  get(id: ChatDurableObjectId): ChatDurableObjectStub;
+}
+
+/** The part of a Durable Object's storage a conversation object uses: the list of replies it is running. */
+export interface ChatDurableObjectStorage {
+  put<T>(key: string, value: T): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  deleteAll(): Promise<void>;
+  list<T = unknown>(options?: { prefix?: string }): Promise<Map<string, T>>;
+}
+
+/** What a conversation object needs of its `DurableObjectState`: the runtime's state fits as it is. */
+export interface ChatDurableObjectState {
+  readonly storage: ChatDurableObjectStorage;
+  blockConcurrencyWhile<T>(callback: () => Promise<T>): Promise<T>;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** A conversation object, as the runtime calls it. */
+export interface ChatDurableObject {
+  fetch(request: Request): Promise<Response>;
+}

@@ -1,4 +1,4 @@
-import type { ChatKvNamespace } from './cloudflare-types';
+import type { ChatDurableObjectNamespace, ChatKvNamespace } from './cloudflare-types';
 import { createChatWorker, type ChatWorker } from './create-chat-worker';
 import { errorResponse } from './error-response';
 import type { ChatWorkerOptions, RateLimiter } from './options';
@@ -15,7 +15,7 @@ export interface ChatKeepEnv {
   /** KV namespace holding the conversations. */
   CHAT_KV: ChatKvNamespace;
   /** The conversation object's namespace (class `ChatConversation`); without it the Worker runs on KV alone. */
-  CHAT_CONVERSATIONS?: DurableObjectNamespace;
+  CHAT_CONVERSATIONS?: ChatDurableObjectNamespace;
   /** `demo` (default: no network), `workers-ai` (needs the `AI` binding) or `openai` (any compatible endpoint). */
   MODEL_PROVIDER?: string;
   /** Demo model: ms between words; `0` streams at once. Default 40. */

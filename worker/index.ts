@@ -12,7 +12,19 @@ export {
   type RateLimiter,
 } from './options';
 export { HttpError, type HttpErrorOptions } from './http-error';
-export type { ChatExecutionContext, ChatKvListKey, ChatKvListResult, ChatKvNamespace } from './cloudflare-types';
+export type {
+  ChatDurableObject,
+  ChatDurableObjectId,
+  ChatDurableObjectNamespace,
+  ChatDurableObjectState,
+  ChatDurableObjectStorage,
+  ChatDurableObjectStub,
+  ChatExecutionContext,
+  ChatKvListKey,
+  ChatKvListResult,
+  ChatKvNamespace,
+  ChatObjectRequestInit,
+} from './cloudflare-types';
 export {
   hmacSessionAuthorizer,
   signSessionToken,

@@ -7,7 +7,7 @@ import {
   DEFAULT_STALE_STREAMING_MS,
   isValidId,
 } from '../sdk/protocol';
-import type { ChatKvNamespace } from './cloudflare-types';
+import type { ChatDurableObjectNamespace, ChatKvNamespace } from './cloudflare-types';
 import type { ModelProvider } from './providers/model-provider';
 import { isReplyId } from './conversation/reply-id';
 
@@ -67,7 +67,7 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    * after its client left.
    * @defaultValue none: KV only
    */
-  conversations?: FromEnv<DurableObjectNamespace | undefined, E>;
+  conversations?: FromEnv<ChatDurableObjectNamespace | undefined, E>;
   /**
    * Path every route lives under.
    * @defaultValue `'/api'`
@@ -162,7 +162,7 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
 export interface ResolvedOptions<E> {
   model: (env: E) => ModelProvider;
   kv: (env: E) => ChatKvNamespace;
-  conversations: (env: E) => DurableObjectNamespace | undefined;
+  conversations: (env: E) => ChatDurableObjectNamespace | undefined;
   basePath: string;
   retentionSeconds: number;
   contextWindow: number;

@@ -1,4 +1,5 @@
 import type { ChatTurnRequest, StopTurnRequest } from '../routes/chat-request';
+import type { ChatDurableObjectNamespace } from '../cloudflare-types';
 import { HttpError } from '../http-error';
 
 /**
@@ -15,7 +16,7 @@ export type ConversationCall =
 const OBJECT_RETRY_AFTER_SECONDS = 1;
 
 /** The namespace binding of the conversation object (`CHAT_CONVERSATIONS` in the deployable Worker). */
-export type ConversationNamespace = DurableObjectNamespace;
+export type ConversationNamespace = ChatDurableObjectNamespace;
 
 /** Sends a call to the object of `sessionId` (one per conversation, by name) and returns its answer. */
 export async function callConversation(
@@ -24,9 +25,9 @@ export async function callConversation(
   call: ConversationCall,
 ): Promise<Response> {
   const stub = namespace.get(namespace.idFromName(sessionId));
-  let response: Response;
+  let answer: unknown;
   try {
-    response = await stub.fetch('https://conversation.internal/call', {
+    answer = await stub.fetch('https://conversation.internal/call', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(call),
@@ -38,6 +39,8 @@ export async function callConversation(
       cause,
     });
   }
+  // The stub is typed by the members chatkeep uses (so any app's typings fit); the runtime answers a Response.
+  if (!(answer instanceof Response)) throw new HttpError(500, 'internal_error', 'The conversation answered no response');
   // A fetched response's headers are immutable; the dispatcher adds CORS headers to what it returns.
-  return new Response(response.body, response);
+  return new Response(answer.body, answer);
 }

@@ -12,6 +12,7 @@ import { canonical } from '../store/stored-message';
 import { isoAfter } from '../store/timestamps';
 import { sseResponse } from '../stream/sse-response';
 import { SseStream } from '../stream/sse-stream';
+import type { ChatDurableObject, ChatDurableObjectState } from '../cloudflare-types';
 import type { ConversationCall } from './conversation-call';
 import { LiveReply } from './live-reply';
 import { modelMessages } from './model-messages';
@@ -27,7 +28,7 @@ const ENDED_REPLIES_KEPT = 16;
 
 /** The Durable Object class `createConversationClass` returns: what a Worker exports and binds. */
 export interface ConversationClass {
-  new (state: DurableObjectState, env: never): DurableObject;
+  new (state: ChatDurableObjectState, env: never): ChatDurableObject;
 }
 
 /**
@@ -49,11 +50,11 @@ export interface ConversationClass {
  */
 export function createConversationClass<E>(
   options: ChatWorkerOptions<E> | ((env: E) => ChatWorkerOptions<E>),
-): new (state: DurableObjectState, env: E) => DurableObject {
-  return class ChatConversationObject implements DurableObject {
+): new (state: ChatDurableObjectState, env: E) => ChatDurableObject {
+  return class ChatConversationObject implements ChatDurableObject {
     private readonly conversation: Conversation<E>;
 
-    constructor(state: DurableObjectState, env: E) {
+    constructor(state: ChatDurableObjectState, env: E) {
       const resolved = resolveChatOptions(typeof options === 'function' ? options(env) : options);
       this.conversation = new Conversation(state, env, resolved);
     }
@@ -72,7 +73,7 @@ class Conversation<E> {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly state: DurableObjectState,
+    private readonly state: ChatDurableObjectState,
     private readonly env: E,
     private readonly options: ResolvedOptions<E>,
   ) {
