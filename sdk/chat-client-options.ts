@@ -32,10 +32,13 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
-/** Where the `online` event is heard: `window` in a page. */
+/**
+ * Where the page's `online` and `pagehide` events are heard: `window` in a page. On `online` the outbox is sent;
+ * on `pagehide` the text shown of a streaming reply is written to the cache, so a reload never shows less.
+ */
 export interface OnlineEvents {
-  addEventListener(type: 'online', listener: () => void): void;
-  removeEventListener(type: 'online', listener: () => void): void;
+  addEventListener(type: 'online' | 'pagehide', listener: () => void): void;
+  removeEventListener(type: 'online' | 'pagehide', listener: () => void): void;
 }
 
 /** A backoff range. */

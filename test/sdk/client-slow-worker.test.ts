@@ -8,6 +8,7 @@ import { makeSessionId, uuidv7 } from '../../sdk/ids';
 import type { ChatMessage } from '../../sdk/protocol';
 import type { ChatStorage } from '../../sdk/storage/chat-storage';
 import { idbStorage } from '../../sdk/storage/idb-storage';
+import type { Locks } from '../../sdk/tabs';
 import { startWorker, type RunningWorker } from '../support/wrangler-dev';
 import { closedAfterEach, client, finalReplies, serverHistory, until } from './support';
 
@@ -133,9 +134,11 @@ describe('ChatClient with replies slow enough to interrupt', () => {
       if (url.endsWith('/api/chat')) statuses.push(res.status);
       return res;
     };
+    // Nor a lock: each device is the one sender of its own outbox.
+    const ownLock = (): Locks => ({ request: ((_name: string, _options: LockOptions, job: (lock: Lock) => unknown) => Promise.resolve(job({} as Lock))) as Locks['request'] });
     const options = { sessionId, makeMessageId: () => id, BroadcastChannel: NoChannel as unknown as typeof BroadcastChannel };
-    const a = slow(options);
-    const b = slow({ ...options, fetch: recording });
+    const a = slow({ ...options, locks: ownLock() });
+    const b = slow({ ...options, locks: ownLock(), fetch: recording });
     await Promise.all([a.ready, b.ready]);
     const first = a.send('The same turn, twice');
     await until(a, (ms) => ms.some((m) => m.role === 'assistant' && m.content.length > 0));
