@@ -31,6 +31,8 @@ interface ReplyActivity {
   controller: AbortController;
   /** The user turn the reply answers. */
   userId: string;
+  /** The reply followed (known before its stream says so). */
+  replyId?: string;
   /** The reply as folded so far. */
   state?: ReplyState;
   /** Ended on purpose (stop, clear, close): not followed, not retried. */
@@ -223,11 +225,13 @@ export class ChatClient {
     const endReading = (activity: ReplyActivity) => {
       activities.delete(activity);
       notify();
-      const reply = activity.state?.reply && messages.get(activity.state.reply.id);
+      const replyId = activity.replyId ?? activity.state?.reply?.id;
+      const reply = replyId === undefined ? undefined : messages.get(replyId);
       if (reply && isFinalStatus(reply.status) && !isReadHere(activity.userId))
         settleWaiters(activity.userId, (waiter) => waiter.resolve(reply));
     };
-    const isStreamedHere = (replyId: string) => [...activities].some((activity) => activity.state?.reply?.id === replyId);
+    const isStreamedHere = (replyId: string) =>
+      [...activities].some((activity) => (activity.replyId ?? activity.state?.reply?.id) === replyId);
 
     /** Forgets the conversation here (deleted on the Worker, by this page or elsewhere). */
     const forgetConversation = async (reason?: ChatError) => {
@@ -409,7 +413,12 @@ export class ChatClient {
     const follow = async (cached: ChatMessage | undefined, lastEventId?: string, userId = cached?.replyTo ?? ''): Promise<void> => {
       const replyId = cached?.id ?? userId + REPLY_ID_SUFFIX;
       if (closed || isStreamedHere(replyId) || [...activities].some((a) => a.userId === userId)) return;
-      const activity: ReplyActivity = { controller: new AbortController(), userId, state: resumingReply(sessionId, userId, cached, lastEventId) };
+      const activity: ReplyActivity = {
+        controller: new AbortController(),
+        userId,
+        replyId,
+        state: resumingReply(sessionId, userId, cached, lastEventId),
+      };
       activities.add(activity);
       notify();
       try {
