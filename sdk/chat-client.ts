@@ -24,7 +24,7 @@ import { createScheduler } from './scheduler';
 import { idbStorage } from './storage/idb-storage';
 import { memoryStorage } from './storage/memory-storage';
 import { openTabChannel, runExclusive, type TabChannel, type TabMessage } from './tabs';
-import { isMessageOf } from './validate';
+import { isFinalReply } from './validate';
 
 /** One reply this page is reading: a turn it sends, or a reply it follows. */
 interface ReplyActivity {
@@ -136,7 +136,8 @@ export class ChatClient {
     /** The last event id each cached streaming reply's text includes: where a resume starts. */
     const resumePoints = new Map<string, string>();
     const activities = new Set<ReplyActivity>();
-    const waiters = new Map<string, Waiter[]>();
+    /** The `send()` of each turn still waiting for its reply (turn ids are unique: one each). */
+    const waiters = new Map<string, Waiter>();
     const listeners = new Set<() => void>();
     let cursor: string | undefined;
     let snapshot: ChatSnapshot | undefined;
@@ -148,8 +149,9 @@ export class ChatClient {
     let retryTimer: unknown;
     let channel: TabChannel | undefined;
 
+    const factory = options.indexedDB === undefined ? globals.indexedDB : options.indexedDB;
     const persistence = createPersistence({
-      storage: options.storage ?? (options.indexedDB ?? globals.indexedDB ? idbStorage((options.indexedDB ?? globals.indexedDB)!) : memoryStorage()),
+      storage: options.storage ?? (factory ? idbStorage(factory) : memoryStorage()),
       sessionId: () => sessionId,
       shown: () => messages.all,
       onFallback: (fallbackError) => {
@@ -169,9 +171,9 @@ export class ChatClient {
       const status: ChatStatus = offline ? 'offline' : activities.size ? 'streaming' : syncing ? 'syncing' : 'idle';
       const storage = persistence.kind;
       if (
+        // The session id changes only on load, together with the messages.
         snapshot?.messages === messages.all &&
         snapshot.status === status &&
-        snapshot.sessionId === sessionId &&
         snapshot.storage === storage &&
         snapshot.error === error
       )
@@ -190,9 +192,9 @@ export class ChatClient {
     };
 
     const settleWaiters = (userId: string, settle: (waiter: Waiter) => void) => {
-      const waiting = waiters.get(userId);
+      const waiter = waiters.get(userId);
       waiters.delete(userId);
-      waiting?.forEach(settle);
+      if (waiter) settle(waiter);
     };
 
     /**
@@ -211,10 +213,7 @@ export class ChatClient {
     };
 
     const fail = (cause: unknown) => {
-      error =
-        cause instanceof ChatError
-          ? cause
-          : new ChatError(cause instanceof SyntaxError ? 'bad_response' : 'network_error', String(cause));
+      error = cause instanceof ChatError ? cause : new ChatError('network_error', String(cause));
       offline ||= error.code === 'network_error';
       notify();
     };
@@ -240,7 +239,7 @@ export class ChatClient {
       resumePoints.clear();
       cursor = undefined;
       for (const userId of [...waiters.keys()])
-        settleWaiters(userId, (waiter) => waiter.reject(reason ?? new ChatError('conversation_deleted', 'conversation deleted')));
+        settleWaiters(userId, (waiter) => waiter.reject(reason ?? new ChatError('conversation_deleted', 'deleted')));
       notify();
       channel?.post({ clear: true });
       await save((storage) => storage.drop(sessionId));
@@ -300,7 +299,6 @@ export class ChatClient {
       const state = activity.state;
       if (state?.final) {
         show([state.final]);
-        resumePoints.delete(state.final.id);
         return true;
       }
       if (state?.failure?.code === 'conversation_deleted') {
@@ -309,7 +307,7 @@ export class ChatClient {
       }
       if (activity.stopped || closed) return true;
       if (state?.broken) fail(new ChatError('bad_response', state.broken));
-      else if (stalled) fail(new ChatError('stalled', `no event for ${stallTimeoutMs} ms`));
+      else if (stalled) fail(new ChatError('stalled', 'stream stalled'));
       return false;
     };
 
@@ -325,7 +323,7 @@ export class ChatClient {
         );
         offline = false;
         if (response.ok) {
-          const { stalled } = await readReply(response.body ?? new ReadableStream(), sendingReply(sessionId, turn.id), {
+          const { stalled } = await readReply(response.body!, sendingReply(sessionId, turn.id), {
             timers,
             stallTimeoutMs,
             controller: activity.controller,
@@ -335,7 +333,7 @@ export class ChatClient {
           const reply = activity.state?.reply;
           // Not acknowledged: the Worker may not have the turn; it stays queued and is sent again.
           if (!activity.state?.user || !reply) {
-            if (!activity.state?.broken) fail(new ChatError('network_error', 'the reply stream ended before start'));
+            if (!activity.state?.broken) fail(new ChatError('network_error', 'stream cut'));
             return unreachable(turn);
           }
           // The Worker persists the whole reply even without us: follow the rest.
@@ -436,7 +434,7 @@ export class ChatClient {
           }
           offline = false;
           const before = activity.state;
-          const { stalled } = await readReply(response.body ?? new ReadableStream(), activity.state!, {
+          const { stalled } = await readReply(response.body!, activity.state!, {
             timers,
             stallTimeoutMs,
             controller: activity.controller,
@@ -463,14 +461,9 @@ export class ChatClient {
         const reply = messages.get(replyId);
         if (reply && isFinalStatus(reply.status)) return;
         if (read && !read.ids.includes(replyId) && (reply || !read.ids.includes(activity.userId))) {
-          if (++absent >= ABSENT_READS_TO_GONE) {
-            // An older Worker ends no stream when the conversation is deleted elsewhere: history says so.
-            const gone = new ChatError('conversation_deleted', 'the reply is no longer on the Worker: the conversation was deleted elsewhere');
-            if (!read.ids.length) return forgetConversation(gone);
-            show([], [replyId, activity.userId]);
-            settleWaiters(activity.userId, (waiter) => waiter.reject(gone));
-            return fail(gone);
-          }
+          // An older Worker ends no stream when the conversation is deleted elsewhere (a conversation is only ever
+          // deleted whole): history says so.
+          if (++absent >= ABSENT_READS_TO_GONE) return forgetConversation(new ChatError('conversation_deleted', 'reply gone from history'));
         } else absent = 0;
         await scheduler.sleep(pollDelay(attempt));
       }
@@ -485,7 +478,7 @@ export class ChatClient {
         try {
           read = await fetchHistory(fetcher, endpoint, sessionId, cursor);
           offline = false;
-          error = read.rejected ? new ChatError('bad_response', `${read.rejected} malformed records ignored`) : undefined;
+          error = read.rejected ? new ChatError('bad_response', 'malformed records') : undefined;
           const { writes, drops } = merge(messages.map, read, now());
           // A reply this page reads itself is ahead of any checkpoint.
           const taken = writes.filter((m) => isFinalStatus(m.status) || !isStreamedHere(m.id));
@@ -529,9 +522,9 @@ export class ChatClient {
       show(put, message.drops ?? [], false, false);
     };
     const onOnline = () => {
+      // At once, not at the retry's time (a retry still scheduled finds nothing left to send).
       offline = false;
       retryAttempt = 0;
-      scheduler.cancel(retryTimer);
       retryTimer = undefined;
       void sync();
     };
@@ -555,8 +548,7 @@ export class ChatClient {
 
     this.ready = (async () => {
       try {
-        if (!options.storage && !(options.indexedDB === undefined ? globals.indexedDB : options.indexedDB))
-          throw new Error('no IndexedDB');
+        if (!options.storage && !factory) throw new Error('no IndexedDB');
         const storage = persistence.storage;
         const sessions = await storage.sessions();
         if (!options.sessionId) sessionId = sessions.sort((a, b) => b.at - a.at)[0]?.id ?? sessionId;
@@ -580,13 +572,13 @@ export class ChatClient {
       void sync();
     })();
 
-    this.sync = () => sync();
+    this.sync = sync;
 
     this.send = (content) =>
       guarded(
         (async () => {
           await this.ready;
-          if (closed) throw new ChatError('closed', 'the client is closed');
+          if (closed) throw new ChatError('closed', 'closed');
           if (!content.trim()) throw new ChatError('empty_content', 'empty');
           const last = messages.all[messages.all.length - 1];
           const turn: ChatMessage = {
@@ -598,9 +590,7 @@ export class ChatClient {
             timestamp: new Date(Math.max(now(), last ? Date.parse(last.timestamp) + 1 : 0)).toISOString(),
             status: 'pending',
           };
-          const settled = new Promise<ChatMessage>((resolve, reject) =>
-            waiters.set(turn.id, [...(waiters.get(turn.id) ?? []), { resolve, reject }]),
-          );
+          const settled = new Promise<ChatMessage>((resolve, reject) => waiters.set(turn.id, { resolve, reject }));
           show([turn], [], false);
           await save((storage) => storage.enqueue(turn));
           // The one locked path every turn is sent through.
@@ -616,14 +606,12 @@ export class ChatClient {
           halt();
           for (const reply of messages.all.filter((m) => m.status === 'streaming')) {
             show([{ ...reply, status: 'aborted' }]);
-            resumePoints.delete(reply.id);
             try {
               const body = { sessionId, messageId: reply.id, content: reply.content };
               const answer = await fetchJSON<Partial<StopResponseBody> | null>(fetcher, endpoint + ROUTE.stop, body);
               const record = answer?.message;
               // Checked like every record from the network: of this conversation, the reply stopped, final.
-              if (!isMessageOf(record, sessionId) || record.id !== reply.id || record.role !== 'assistant' || !isFinalStatus(record.status))
-                throw new ChatError('bad_response', 'the stop answer is not the stopped reply');
+              if (!isFinalReply(record, sessionId, reply.id)) throw new ChatError('bad_response', 'bad stop answer');
               show([record]);
             } catch (cause) {
               fail(cause);
@@ -639,7 +627,7 @@ export class ChatClient {
           const url = `${endpoint}${ROUTE.history}?${new URLSearchParams({ sessionId })}`;
           // A long conversation is deleted in parts, each within the Worker's per-request limits.
           for (let calls = 1; (await fetchJSON<DeleteResponseBody>(fetcher, url, undefined, { method: 'DELETE' })).more; calls++)
-            if (calls >= MAX_DELETE_CALLS) throw new ChatError('bad_response', 'the Worker keeps asking for more deletes');
+            if (calls >= MAX_DELETE_CALLS) throw new ChatError('bad_response', 'endless delete');
           await forgetConversation();
         })(),
       );
@@ -649,9 +637,8 @@ export class ChatClient {
       closed = true;
       halt();
       scheduler.cancelAll();
-      const closedError = new ChatError('closed', 'the client is closed');
-      for (const userId of [...waiters.keys()]) settleWaiters(userId, (waiter) => waiter.reject(closedError));
-      rejectClosed(closedError);
+      // `send()` and the other public promises reject through `guarded`.
+      rejectClosed(new ChatError('closed', 'closed'));
       pageEvents?.removeEventListener?.('online', onOnline);
       pageEvents?.removeEventListener?.('pagehide', onPageHide);
       channel?.close();

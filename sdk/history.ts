@@ -21,8 +21,7 @@ const isPage = (body: Partial<HistoryResponseBody> | null, sessionId: string): b
   Array.isArray(body.ids) &&
   body.ids.every((id) => typeof id === 'string') &&
   typeof body.cursor === 'string' &&
-  body.cursor !== '' &&
-  (body.nextPage === null || (typeof body.nextPage === 'string' && body.nextPage !== ''));
+  (body.nextPage === null || typeof body.nextPage === 'string');
 
 /**
  * Reads a conversation's history, every page of it: the records changed since `since` (or all), every id the
@@ -39,7 +38,7 @@ export async function fetchHistory(fetcher: Fetch, endpoint: string, sessionId: 
   for (let page = ''; ; ) {
     const query = new URLSearchParams({ sessionId, ...(since && { since }), ...(page && { cursor: page }) });
     const body = await fetchJSON<Partial<HistoryResponseBody> | null>(fetcher, `${endpoint}${ROUTE.history}?${query}`);
-    if (!isPage(body, sessionId)) throw new ChatError('bad_response', 'not a history page of this conversation');
+    if (!isPage(body, sessionId)) throw new ChatError('bad_response', 'bad history page');
     for (const m of body.messages) isMessageOf(m, sessionId) ? messages.push(m) : rejected++;
     ids.push(...body.ids);
     cursor ??= body.cursor;

@@ -1,5 +1,5 @@
-import { isMessageOf } from './validate';
-import { EVENT, isFinalStatus, type ChatMessage, type ErrorInfo } from './protocol';
+import { isFinalReply, isMessageOf } from './validate';
+import { EVENT, type ChatMessage, type ErrorInfo } from './protocol';
 
 /** One server-sent event as the parser hands it over. */
 export interface ReplyEvent {
@@ -43,7 +43,7 @@ export const sendingReply = (sessionId: string, userId: string): ReplyState => (
 export const resumingReply = (sessionId: string, userId: string, cached?: ChatMessage, lastEventId?: string): ReplyState =>
   cached && lastEventId !== undefined
     ? { sessionId, userId, reply: cached, text: cached.content, lastEventId }
-    : { sessionId, userId, text: '' };
+    : sendingReply(sessionId, userId);
 
 const parse = (data: string): Record<string, unknown> | undefined => {
   try {
@@ -69,7 +69,7 @@ const broken = (state: ReplyState, why: string): ReplyState => ({ ...state, brok
 export function applyEvent(state: ReplyState, { event, data, id }: ReplyEvent): ReplyState {
   if (state.final || state.broken) return state;
   const body = parse(data);
-  if (!body) return broken(state, `unreadable ${event ?? 'message'} event`);
+  if (!body) return broken(state, 'unreadable event');
   const lastEventId = id ?? state.lastEventId;
   if (event === EVENT.start) {
     const { userMessage: user, assistantMessage: reply } = body;
@@ -84,12 +84,12 @@ export function applyEvent(state: ReplyState, { event, data, id }: ReplyEvent): 
       reply.role !== 'assistant' ||
       reply.replyTo !== state.userId
     )
-      return broken(state, 'unexpected start event');
+      return broken(state, 'unexpected start');
     return { ...state, user, reply, text: reply.content, lastEventId };
   }
-  if (!state.reply) return broken(state, `${event ?? 'message'} event before start`);
+  if (!state.reply) return broken(state, 'event before start');
   if (event === EVENT.delta) {
-    if (body.id !== state.reply.id || typeof body.text !== 'string') return broken(state, 'delta of another reply');
+    if (body.id !== state.reply.id || typeof body.text !== 'string') return broken(state, 'foreign delta');
     return { ...state, text: state.text + body.text, lastEventId };
   }
   if (event === EVENT.done || event === EVENT.error) {
@@ -97,8 +97,7 @@ export function applyEvent(state: ReplyState, { event, data, id }: ReplyEvent): 
     const failure = body.error as ErrorInfo | undefined;
     if (event === EVENT.error && typeof failure?.code === 'string' && failure.code === 'conversation_deleted')
       return { ...state, failure, lastEventId };
-    if (!isMessageOf(final, state.sessionId) || final.id !== state.reply.id || !isFinalStatus(final.status))
-      return broken(state, `unexpected ${event} event`);
+    if (!isFinalReply(final, state.sessionId, state.reply.id)) return broken(state, 'unexpected final record');
     return { ...state, final, text: final.content, failure: event === EVENT.error ? failure : undefined, lastEventId };
   }
   // An event of a newer protocol: skipped, as the protocol allows.

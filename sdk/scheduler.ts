@@ -2,9 +2,8 @@ import type { Timers } from './chat-client-options';
 
 /** Timers that all end with the client: after `cancelAll()` nothing scheduled runs, and every sleeper wakes. */
 export interface Scheduler {
-  /** Runs `job` after `delayMs` unless cancelled; returns a handle for `cancel`. */
-  later(delayMs: number, job: () => void): unknown;
-  cancel(handle: unknown): void;
+  /** Runs `job` after `delayMs` unless everything is cancelled first (then `onCancel` runs instead). */
+  later(delayMs: number, job: () => void, onCancel?: () => void): unknown;
   /** Resolves after `delayMs`, or at once when everything is cancelled. */
   sleep(delayMs: number): Promise<void>;
   cancelAll(): void;
@@ -21,11 +20,7 @@ export function createScheduler(timers: Timers): Scheduler {
     return handle;
   };
   return {
-    later: (delayMs, job) => later(delayMs, job),
-    cancel(handle) {
-      if (!pending.delete(handle)) return;
-      timers.clearTimeout(handle);
-    },
+    later,
     sleep: (delayMs) => new Promise<void>((resolve) => void later(delayMs, resolve, resolve)),
     cancelAll() {
       for (const [handle, onCancel] of pending) {

@@ -49,7 +49,7 @@ export function idbStorage(factory: IDBFactory, name = 'chatkeep'): ChatStorage 
     };
     const opened = new Promise<IDBPDatabase<ChatDB>>((resolve, reject) => {
       // Blocked by a tab that will not close: better memory now than a page that never loads.
-      request.onblocked = () => reject(new DOMException('blocked by an older tab', 'AbortError'));
+      request.onblocked = () => reject(new DOMException('blocked', 'AbortError'));
       (wrap(request) as Promise<IDBPDatabase<ChatDB>>).then((db) => {
         // `versionchange`: a newer version waits for this tab; `close`: the browser (or a deletion) ended it.
         db.addEventListener('versionchange', forget);
