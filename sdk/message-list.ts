@@ -4,8 +4,8 @@ import type { ChatMessage } from './protocol';
 
 /**
  * The conversation in memory, in history order. Every change makes a new array (a snapshot never changes under
- * its reader); a record replaced in its place costs a lookup by id and one copy, and the list is sorted again only
- * when a record is new or moved in time.
+ * its reader); a record replaced in its place costs a lookup by id and one copy, and a record new or moved in time
+ * is put in its place by a search from the end.
  */
 export interface MessageList {
   /** The current array; a new one after every change. */
@@ -41,19 +41,21 @@ export function createMessageList(): MessageList {
       });
       if (!dropped.length && !changed.length) return false;
       const next = dropped.length ? all.filter((m) => byId.has(m.id)) : all.slice();
-      let resort = false;
       for (const record of changed) {
         const shown = byId.get(record.id);
         byId.set(record.id, record);
         // A streamed reply is the last record or near it: searched from the end.
-        const index = shown && shown.timestamp === record.timestamp ? next.lastIndexOf(shown) : -1;
-        if (index < 0) {
-          if (shown) next.splice(next.lastIndexOf(shown), 1);
-          next.push(record);
-          resort = true;
-        } else next[index] = record;
+        const index = shown ? next.lastIndexOf(shown) : -1;
+        if (index >= 0 && shown!.timestamp === record.timestamp) next[index] = record;
+        else {
+          // New, or moved in time (a user turn taking the server's clock): put in its place, found from the end
+          // where new turns land, so a long conversation is never sorted whole.
+          if (index >= 0) next.splice(index, 1);
+          let place = next.length;
+          while (place > 0 && byTime(next[place - 1]!, record) > 0) place--;
+          next.splice(place, 0, record);
+        }
       }
-      if (resort) next.sort(byTime);
       all = next;
       return true;
     },

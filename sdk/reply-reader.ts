@@ -53,5 +53,5 @@ export async function readReply(
     timers.clearTimeout(stallTimer);
   }
   if (state !== shown) onProgress(state);
-  return { state, stalled: stalled && !isSettled(state) };
+  return { state, stalled };
 }
