@@ -9,8 +9,11 @@ export type ChatStatus = 'idle' | 'syncing' | 'streaming' | 'offline';
 
 /** One immutable view of the client; the same object until something changes (fits `useSyncExternalStore`). */
 export interface ChatSnapshot {
+  /** The conversation in history order (by `timestamp`, then `id`); a new array after every change. */
   readonly messages: readonly ChatMessage[];
+  /** `'streaming'` while a reply is read here, sent by this page or followed. */
   readonly status: ChatStatus;
+  /** The conversation's id. */
   readonly sessionId: string;
   /** `'memory'` once IndexedDB proved unusable: the conversation then lives only as long as the page. */
   readonly storage: 'indexeddb' | 'memory';
@@ -32,10 +35,13 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
-/** Where the `online` event is heard: `window` in a page. */
+/**
+ * Where the page's `online` and `pagehide` events are heard: `window` in a page. On `online` the outbox is sent;
+ * on `pagehide` the text shown of a streaming reply is written to the cache, so a reload never shows less.
+ */
 export interface OnlineEvents {
-  addEventListener(type: 'online', listener: () => void): void;
-  removeEventListener(type: 'online', listener: () => void): void;
+  addEventListener(type: 'online' | 'pagehide', listener: () => void): void;
+  removeEventListener(type: 'online' | 'pagehide', listener: () => void): void;
 }
 
 /** A backoff range. */
@@ -117,7 +123,8 @@ export interface ChatClientOptions {
    */
   timers?: Timers;
   /**
-   * A reply stream silent this long (no event, not even `: ping`) is dropped and the reply followed through history.
+   * A reply stream silent this long (no event, not even `: ping`) is reported (`stalled`), dropped, and the reply
+   * followed again.
    * @defaultValue `30_000`
    */
   stallTimeoutMs?: number;
@@ -127,7 +134,8 @@ export interface ChatClientOptions {
    */
   checkpointIntervalMs?: number;
   /**
-   * History polls while a reply streams elsewhere (another tab, before a reload): doubling from `baseMs` to `capMs`.
+   * History polls for a reply the Worker cannot resume live (`409 resume_unavailable`, or a Worker without
+   * `GET /chat/stream`): doubling from `baseMs` to `capMs`.
    * @defaultValue `{ baseMs: 500, capMs: 10_000 }`
    */
   historyPollBackoff?: BackoffRange;

@@ -1,46 +1,69 @@
 import { backoffDelay, isRetryable, retryAfterMs } from './backoff';
 import type { ChatClientOptions, ChatSnapshot, ChatStatus, OnlineEvents, Timers } from './chat-client-options';
 import { ChatError } from './errors';
-import { fetchHistory } from './history';
+import { fetchHistory, type HistoryRead } from './history';
 import { fetchJSON, jsonPost, request, responseError, type Fetch } from './http';
 import { makeSessionId, uuidv7 } from './ids';
 import { merge } from './merge';
-import { isMessageOf } from './validate';
-import { byTime } from './order';
+import { createMessageList } from './message-list';
+import { planOutbox } from './outbox';
+import { createPersistence, fromRow, type CachedReply } from './persistence';
 import {
   CHECKPOINT_INTERVAL_MS,
   DEFAULT_BASE_PATH,
-  EVENT,
   isFinalStatus,
+  REPLY_ID_SUFFIX,
+  ROUTE,
   type ChatMessage,
   type DeleteResponseBody,
-  type DeltaEventData,
-  type DoneEventData,
-  type StartEventData,
   type StopResponseBody,
 } from './protocol';
-import { readSSE } from './sse-reader';
-import { evictOldest, type ChatStorage } from './storage/chat-storage';
+import { readReply } from './reply-reader';
+import { resumingReply, sendingReply, shownReply, type ReplyState } from './reply-stream';
+import { createScheduler } from './scheduler';
 import { idbStorage } from './storage/idb-storage';
 import { memoryStorage } from './storage/memory-storage';
 import { openTabChannel, runExclusive, type TabChannel, type TabMessage } from './tabs';
+import { isFinalReply } from './validate';
 
-/** One reply request in flight from this client. */
-interface Live {
-  ctl: AbortController;
-  /** The assistant turn as `start` announced it: its id says which reply this client streams. */
-  msg?: ChatMessage;
+/** One reply this page is reading: a turn it sends, or a reply it follows. */
+interface ReplyActivity {
+  controller: AbortController;
+  /** The user turn the reply answers. */
+  userId: string;
+  /** The reply followed (known before its stream says so). */
+  replyId?: string;
+  /** The reply as folded so far. */
+  state?: ReplyState;
   /** Ended on purpose (stop, clear, close): not followed, not retried. */
   stopped?: boolean;
-  /** The user turn sent. */
-  id: string;
+  /** When the reply was last checkpointed to the cache, in ms. */
+  savedAt?: number;
 }
+
+/** A `send()` waiting for its reply. */
+interface Waiter {
+  resolve: (message: ChatMessage) => void;
+  reject: (error: ChatError) => void;
+}
+
+/** How a post of one turn ended, for the outbox round that made it. */
+type PostOutcome = 'sent' | 'unreachable' | 'refused';
+
+/** The most `DELETE /history` calls one `clear()` makes: each deletes up to the Worker's per-request limit. */
+const MAX_DELETE_CALLS = 100;
+/** Resume attempts in a row that bring nothing new before a followed reply is read through history instead. */
+const MAX_IDLE_RESUMES = 3;
+/** History reads in a row without a followed reply before it is taken as deleted (KV lists lag a little). */
+const ABSENT_READS_TO_GONE = 2;
 
 /**
  * One conversation, cached in IndexedDB, streamed from the chatkeep Worker, and kept in step with its history and
  * with other tabs. Unsent turns wait in an outbox and go out, once, when the Worker can be reached: retries wait
  * with full jitter from 100 ms up to a minute (or as long as `Retry-After` says), never follow a 4xx other than
- * 408/429, and go at once on the `online` event, on the next load and on `sync()`.
+ * 408/429, and go at once on the `online` event, on the next load and on `sync()`. A reply in progress that this
+ * page did not start (a reload, another device) is followed live through `GET /chat/stream`, from the last event
+ * the cache holds; history is polled only where the Worker cannot resume it.
  *
  * @example
  * ```ts
@@ -53,23 +76,33 @@ interface Live {
 export class ChatClient {
   /** Resolves once the cached conversation is loaded (from IndexedDB only; history is fetched after). */
   declare readonly ready: Promise<void>;
-  /** Calls `listener` after every change; returns the unsubscribe function. */
+  /**
+   * Calls `listener` after every change of the snapshot; returns the unsubscribe function. A listener that throws
+   * changes nothing: its error is re-thrown on a microtask.
+   */
   declare readonly subscribe: (listener: () => void) => () => void;
   /** The current {@link ChatSnapshot}; the same object until something changes. */
   declare readonly getSnapshot: () => ChatSnapshot;
   /**
    * Sends a user turn and streams the reply. Resolves with the final assistant turn, or with the queued user turn
    * when the Worker cannot be reached (it is sent later, once). Rejects with a {@link ChatError} when the Worker
-   * refuses the turn (e.g. `content_too_long`); the turn is then removed.
+   * refuses the turn (e.g. `content_too_long`; the turn is then removed), with `conversation_deleted` when the
+   * conversation is deleted elsewhere meanwhile, and with `closed` when the client is closed first.
    */
   declare readonly send: (content: string) => Promise<ChatMessage>;
-  /** Stops every streaming reply: it ends `aborted` with the text shown so far, here and on the Worker. */
+  /**
+   * Stops every streaming reply, those this page sends and those it follows: each ends `aborted` with the text
+   * shown so far, here and on the Worker.
+   */
   declare readonly stop: () => Promise<void>;
   /** Fetches history and merges it, then sends the outbox. Never rejects: failures show in `status` and `error`. */
   declare readonly sync: () => Promise<void>;
   /** Deletes the conversation on the Worker, then here. Rejects with a {@link ChatError} if the Worker cannot. */
   declare readonly clear: () => Promise<void>;
-  /** Releases listeners, timers, channels, locks and the database. The outbox stays for the next load. */
+  /**
+   * Releases listeners, timers, channels, locks and the database; every promise still outstanding rejects with a
+   * `closed` {@link ChatError}. The outbox stays for the next load.
+   */
   declare readonly close: () => void;
 
   get messages(): readonly ChatMessage[] {
@@ -83,392 +116,534 @@ export class ChatClient {
     return this.getSnapshot().sessionId;
   }
 
-  constructor(o: ChatClientOptions = {}) {
-    const g = globalThis as Partial<typeof globalThis>;
-    const endpoint = (o.endpoint ?? DEFAULT_BASE_PATH).replace(/\/$/, '');
-    const f: Fetch = o.fetch ?? ((u, i) => fetch(u, i));
-    const now = o.now ?? Date.now;
+  constructor(options: ChatClientOptions = {}) {
+    const globals = globalThis as Partial<typeof globalThis>;
+    const endpoint = (options.endpoint ?? DEFAULT_BASE_PATH).replace(/\/$/, '');
+    const fetcher: Fetch = options.fetch ?? ((url, init) => fetch(url, init));
+    const now = options.now ?? Date.now;
     // Called as methods of `globalThis`: a detached `setTimeout` throws "Illegal invocation" in browsers.
-    const st = o.timers ?? (g as Timers);
-    const events = o.onlineEvents === undefined ? (g as Partial<OnlineEvents>) : o.onlineEvents;
-    const poll = o.historyPollBackoff ?? { baseMs: 500, capMs: 10_000 };
-    const pollDelay = (i: number) => Math.min(poll.capMs, poll.baseMs * 2 ** i);
+    const timers = options.timers ?? (globals as Timers);
+    const scheduler = createScheduler(timers);
+    const pageEvents = options.onlineEvents === undefined ? (globals as Partial<OnlineEvents>) : options.onlineEvents;
+    const locks = options.locks === undefined ? globals.navigator?.locks : options.locks;
+    const stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
+    const checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
+    const pollBackoff = options.historyPollBackoff ?? { baseMs: 500, capMs: 10_000 };
+    const pollDelay = (attempt: number) => Math.min(pollBackoff.capMs, pollBackoff.baseMs * 2 ** attempt);
 
-    let sid = o.sessionId ?? (o.makeSessionId ?? makeSessionId)();
-    let ms: ChatMessage[] = [];
+    let sessionId = options.sessionId ?? (options.makeSessionId ?? makeSessionId)();
+    const messages = createMessageList();
+    /** The last event id each cached streaming reply's text includes: where a resume starts. */
+    const resumePoints = new Map<string, string>();
+    const activities = new Set<ReplyActivity>();
+    /** The `send()` of each turn still waiting for its reply (turn ids are unique: one each). */
+    const waiters = new Map<string, Waiter>();
+    const listeners = new Set<() => void>();
     let cursor: string | undefined;
-    let store: ChatStorage;
-    let kind: ChatSnapshot['storage'] = 'indexeddb';
-    let snap: ChatSnapshot;
-    let syncing: Promise<void> | undefined;
+    let snapshot: ChatSnapshot | undefined;
+    let syncing: Promise<HistoryRead | undefined> | undefined;
     let offline = false;
     let closed = false;
     let error: ChatError | undefined;
-    let attempt = 0;
-    let polls = 0;
-    let retrying: unknown;
-    let polling: unknown;
-    let channel: TabChannel;
-    const lives = new Set<Live>();
-    const timers = new Set<unknown>();
-    const listeners = new Set<() => void>();
+    let retryAttempt = 0;
+    let retryTimer: unknown;
+    let channel: TabChannel | undefined;
 
-    const emit = () => {
-      snap = {
-        messages: ms,
-        status: offline ? 'offline' : lives.size ? 'streaming' : syncing ? 'syncing' : 'idle',
-        sessionId: sid,
-        storage: kind,
-        error,
-      };
-      listeners.forEach((l) => l());
-    };
-    const find = (id: string) => ms.find((m) => m.id === id);
-    const streamedHere = () => [...lives].map((l) => l.msg?.id);
-    /** Shows `list` in place of the records with their ids, and no longer those of `drops`. */
-    const upsert = (list: readonly ChatMessage[], drops: readonly string[] = []) => {
-      // A new array (a snapshot never changes), but no Map and no sort unless a record is new or moved in time: a
-      // streamed reply keeps its place, so a long conversation costs one copy and one scan per chunk.
-      ms = ms.filter((m) => !drops.includes(m.id));
-      for (const m of list) {
-        const i = ms.findIndex((x) => x.id === m.id);
-        // In its place (or at the end), sorted only if it was not there or its time changed.
-        if (ms.splice(i < 0 ? ms.length : i, 1, m)[0]?.timestamp !== m.timestamp) ms.sort(byTime);
-      }
-      emit();
-    };
-    const later = (delay: number, fn: () => void) => {
-      const h = st.setTimeout(() => timers.delete(h) && !closed && fn(), delay);
-      timers.add(h);
-      return h;
-    };
-    const fail = (e: unknown) => {
-      error = e instanceof ChatError ? e : new ChatError(e instanceof SyntaxError ? 'bad_response' : 'network_error', String(e));
-      offline ||= error.code === 'network_error';
-      emit();
-    };
+    const factory = options.indexedDB === undefined ? globals.indexedDB : options.indexedDB;
+    const persistence = createPersistence({
+      storage: options.storage ?? (factory ? idbStorage(factory) : memoryStorage()),
+      sessionId: () => sessionId,
+      shown: () => messages.all,
+      onFallback: (fallbackError) => {
+        options.onStorage?.({ type: 'storage', storage: 'memory', error: fallbackError });
+        notify();
+      },
+    });
+    const save = persistence.save;
 
-    const fallback = async (e: unknown) => {
-      kind = 'memory';
-      store?.close();
-      store = memoryStorage();
-      for (const m of ms) await (m.status === 'pending' ? store.enqueue(m) : store.put(sid, [m]));
-      o.onStorage?.({ type: 'storage', storage: 'memory', error: new ChatError('storage_unavailable', String(e)) });
-      emit();
-    };
-    /** Runs a storage operation; the in-memory state is already updated, so a failed write loses nothing shown. */
-    const save = async (op: (s: ChatStorage) => Promise<unknown>): Promise<void> => {
-      for (let i = 0; i < 4; i++) {
+    let rejectClosed: (error: ChatError) => void = () => {};
+    const untilClosed = new Promise<never>((_, reject) => (rejectClosed = reject));
+    untilClosed.catch(() => {});
+    /** `work`, or a `closed` rejection if the client closes first: no promise of a closed client stays pending. */
+    const guarded = <T>(work: Promise<T>): Promise<T> => Promise.race([work, untilClosed]);
+
+    const notify = () => {
+      const status: ChatStatus = offline ? 'offline' : activities.size ? 'streaming' : syncing ? 'syncing' : 'idle';
+      const storage = persistence.kind;
+      if (
+        // The session id changes only on load, together with the messages.
+        snapshot?.messages === messages.all &&
+        snapshot.status === status &&
+        snapshot.storage === storage &&
+        snapshot.error === error
+      )
+        return;
+      snapshot = { messages: messages.all, status, sessionId, storage, error };
+      for (const listener of listeners) {
         try {
-          return void (await op(store));
-        } catch (e) {
-          if ((e as Error).name === 'QuotaExceededError' && (await evictOldest(store, sid).catch(() => 0))) continue;
-          if (kind === 'memory') return;
-          await fallback(e);
+          listener();
+        } catch (listenerError) {
+          // A subscriber's failure is the app's to see, not the stream's: it changes no state here.
+          queueMicrotask(() => {
+            throw listenerError;
+          });
         }
       }
     };
-    /** Shows records, tells other tabs, and (unless a mere delta) writes them. */
-    const write = (list: ChatMessage[], drops: string[] = [], persist = true) => {
-      upsert(list, drops);
-      channel?.post({ put: list, drops });
-      if (persist) void save((s) => s.put(sid, list, drops));
-    };
-    const touch = () => save((s) => s.saveSession({ id: sid, at: now(), cursor }));
-    const dequeue = (id: string) => save((s) => s.dequeue(id));
 
-    const retry = (delay?: number) => {
-      retrying ??= later(delay ?? backoffDelay(attempt++), () => {
-        retrying = undefined;
-        flush();
-      });
-    };
-    const flush = () =>
-      void runExclusive(o.locks === undefined ? g.navigator?.locks : o.locks, `chatkeep:outbox:${sid}`, async () => {
-        // Taken before reading the outbox: a turn `send` shows meanwhile is being queued, not lost.
-        const shown = ms;
-        const queued = await store.outbox(sid).catch((): string[] => []);
-        const unqueued = shown.filter((m) => m.status === 'pending' && !queued.includes(m.id));
-        if (unqueued.length) {
-          // A turn shown pending whose entry and record are both gone was lost with the database (site data
-          // cleared, another tab deleted it): it is queued again. One whose record is still stored was dequeued on
-          // purpose, by a tab that sent it.
-          const stored = (await store.load(sid).catch((): ChatMessage[] => [])).map((m) => m.id);
-          for (const m of unqueued)
-            if (!stored.includes(m.id)) {
-              await save((s) => s.enqueue(m));
-              queued.push(m.id);
-            }
-        }
-        for (const id of queued) {
-          const m = find(id);
-          if (closed) break;
-          // The server already holds it (history said so): the entry is done.
-          if (m?.status !== 'pending') void dequeue(id);
-          else if (![...lives].some((l) => l.id === id) && !(await post(m).catch(() => m))) break;
-        }
-      });
-
-    /** Polls history until the reply to (or with) `id` is final. */
-    const follow = async (id: string): Promise<ChatMessage | undefined> => {
-      for (let i = 0; !closed; i++) {
-        await sync();
-        const r = ms.find((m) => m.role === 'assistant' && (m.id === id || m.replyTo === id));
-        if (r && isFinalStatus(r.status)) return r;
-        await new Promise((res) => later(pollDelay(i), () => res(0)));
-      }
-      return undefined;
+    const settleWaiters = (userId: string, settle: (waiter: Waiter) => void) => {
+      const waiter = waiters.get(userId);
+      waiters.delete(userId);
+      if (waiter) settle(waiter);
     };
 
     /**
-     * Reads the reply stream for the user turn `m`; resolves with the final assistant turn, or `undefined` if the
-     * turn was never acknowledged. An event that does not fit (malformed, foreign, out of order) ends the stream as
-     * broken: nothing of it reaches the cache.
+     * Shows records and drops ids; a final reply settles the `send()` waiting for it. `persist` writes the change
+     * to the cache, `broadcast` tells other tabs.
      */
-    const stream = async (body: ReadableStream<Uint8Array>, me: Live, m: ChatMessage): Promise<ChatMessage | undefined> => {
-      let a: ChatMessage | undefined;
-      let end: ChatMessage | undefined;
-      let savedAt = 0;
-      let stall: unknown;
-      /** The text of this chunk's deltas, not yet shown. */
-      let text = '';
-      // After each chunk, shows its deltas at once: a fast stream brings dozens a read, and each write copies the
-      // list, notifies subscribers and tells other tabs. Then waits for the next chunk, or aborts a stalled stream.
-      const arm = () => {
-        if (text) {
-          const checkpoint = now() - savedAt >= (o.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS);
-          if (checkpoint) savedAt = now();
-          write([(a = { ...a!, content: a!.content + text })], [], checkpoint);
-          text = '';
-        }
-        st.clearTimeout(stall);
-        stall = st.setTimeout(() => me.ctl.abort(), o.stallTimeoutMs ?? 30_000);
-      };
-      const bad = () => {
-        throw new ChatError('bad_response', 'unexpected reply stream');
-      };
-      arm();
-      try {
-        await readSSE(
-          body,
-          ({ event, data }) => {
-            if (event === EVENT.delta) {
-              const d = JSON.parse(data) as DeltaEventData;
-              if (a && d.id === a.id && typeof d.text === 'string') text += d.text;
-            } else if (event === EVENT.start) {
-              const { userMessage: u, assistantMessage: x } = JSON.parse(data) as StartEventData;
-              if (a || !isMessageOf(u, sid) || u.id !== m.id || !isMessageOf(x, sid) || x.replyTo !== m.id) bad();
-              me.msg = a = x;
-              attempt = 0;
-              savedAt = now();
-              write([u, x]);
-              // Acknowledged: only now may the outbox entry go.
-              void dequeue(m.id);
-            } else if (event === EVENT.done || event === EVENT.error) {
-              const x = (JSON.parse(data) as DoneEventData).message;
-              if (!isMessageOf(x, sid) || x.id !== a?.id) bad();
-              // The final record holds the whole text: deltas not yet shown are in it.
-              text = '';
-              write([(end = x)]);
-            }
-          },
-          arm,
-        );
-        // The Worker starts every 200 answer with `start`: a body that ended without one was not its stream.
-        if (!a) bad();
-      } catch (e) {
-        // Aborted (stop, close, stall), the connection dropped, or the stream made no sense.
-        if (!me.ctl.signal.aborted) fail(e);
-      }
-      // Deltas that came before a broken event were sound: they are shown.
-      arm();
-      st.clearTimeout(stall);
-      if (end || me.stopped) return end ?? (a && find(a.id));
-      if (!a) return void retry();
-      // The Worker persists the whole reply even without us: read the rest from history.
-      write([a]);
-      return follow(a.id);
+    const show = (records: readonly ChatMessage[], drops: readonly string[] = [], persist = true, broadcast = true) => {
+      if (!messages.apply(records, drops)) return;
+      // A reply read here settles its `send()` once its reading has ended (then `status` no longer says streaming).
+      for (const record of records)
+        if (record.role === 'assistant' && record.replyTo && isFinalStatus(record.status) && !isReadHere(record.replyTo))
+          settleWaiters(record.replyTo, (waiter) => waiter.resolve(record));
+      if (broadcast) channel?.post({ put: [...records], drops: [...drops] });
+      if (persist) void save((storage) => storage.put(sessionId, records, drops));
+      notify();
     };
 
-    const post = async (m: ChatMessage): Promise<ChatMessage | undefined> => {
-      const me: Live = { ctl: new AbortController(), id: m.id };
-      lives.add(me);
+    const fail = (cause: unknown) => {
+      error = cause instanceof ChatError ? cause : new ChatError('network_error', String(cause));
+      offline ||= error.code === 'network_error';
+      notify();
+    };
+    const touch = () => save((storage) => storage.saveSession({ id: sessionId, at: now(), cursor }));
+    const dequeue = (id: string) => save((storage) => storage.dequeue(id));
+    const isReadHere = (userId: string) => [...activities].some((activity) => activity.userId === userId);
+    /** A reading has ended: its `send()` settles if the reply is final. */
+    const endReading = (activity: ReplyActivity) => {
+      activities.delete(activity);
+      notify();
+      const replyId = activity.replyId ?? activity.state?.reply?.id;
+      const reply = replyId === undefined ? undefined : messages.get(replyId);
+      if (reply && isFinalStatus(reply.status) && !isReadHere(activity.userId))
+        settleWaiters(activity.userId, (waiter) => waiter.resolve(reply));
+    };
+    const isStreamedHere = (replyId: string) =>
+      [...activities].some((activity) => (activity.replyId ?? activity.state?.reply?.id) === replyId);
+
+    /** Forgets the conversation here (deleted on the Worker, by this page or elsewhere). */
+    const forgetConversation = async (reason?: ChatError) => {
+      halt();
+      messages.reset([]);
+      resumePoints.clear();
+      cursor = undefined;
+      for (const userId of [...waiters.keys()])
+        settleWaiters(userId, (waiter) => waiter.reject(reason ?? new ChatError('conversation_deleted', 'deleted')));
+      notify();
+      channel?.post({ clear: true });
+      await save((storage) => storage.drop(sessionId));
+      void touch();
+    };
+
+    const scheduleRetry = (delayMs?: number) => {
+      retryTimer ??= scheduler.later(delayMs ?? backoffDelay(retryAttempt++), () => {
+        retryTimer = undefined;
+        void flush();
+      });
+    };
+
+    /**
+     * Shows a reply's progress: the acknowledgement (`start`) ends the turn's outbox entry, text is shown per
+     * network read and told to other tabs as the text added, and the cache gets a checkpoint (with the event id it
+     * reaches) at most once per `checkpointIntervalMs`.
+     */
+    const progress = (activity: ReplyActivity, state: ReplyState) => {
+      const before = activity.state;
+      activity.state = state;
+      const reply = shownReply(state);
+      if (!reply) return;
+      const current = messages.get(reply.id);
+      // A record already final (stopped, or history was faster) is never reopened by a late read; a resume that
+      // starts over shows nothing until it has caught up with the text on screen.
+      const behind = !state.final && current && (isFinalStatus(current.status) || current.content.length > reply.content.length);
+      if (state.user && !before?.user) {
+        // Acknowledged: only now may the outbox entry go, and the last failure is over.
+        retryAttempt = 0;
+        error = undefined;
+        activity.savedAt = now();
+        show(behind ? [state.user] : [state.user, state.final ?? reply]);
+        void dequeue(state.user.id);
+        return;
+      }
+      if (state.final || state.failure || behind) return;
+      const checkpoint = now() - (activity.savedAt ?? 0) >= checkpointIntervalMs;
+      const from = current?.content.length ?? 0;
+      show([reply], [], false, !current || current.content.length === 0);
+      if (current) channel?.post({ append: { id: reply.id, from, text: reply.content.slice(from) } });
+      if (checkpoint) {
+        activity.savedAt = now();
+        void saveResumePoint(state);
+      }
+    };
+    const saveResumePoint = (state: ReplyState) => {
+      const reply = shownReply(state);
+      if (!reply || state.final || state.lastEventId === undefined) return;
+      resumePoints.set(reply.id, state.lastEventId);
+      const row: CachedReply = { ...reply, lastEventId: state.lastEventId };
+      return save((storage) => storage.put(sessionId, [row]));
+    };
+
+    /** After a reply stream ended: shows its last word, or goes on following the reply. */
+    const settleStream = async (activity: ReplyActivity, stalled: boolean): Promise<boolean> => {
+      const state = activity.state;
+      if (state?.final) {
+        show([state.final]);
+        return true;
+      }
+      if (state?.failure?.code === 'conversation_deleted') {
+        await forgetConversation(new ChatError('conversation_deleted', state.failure.message));
+        return true;
+      }
+      if (activity.stopped || closed) return true;
+      if (state?.broken) fail(new ChatError('bad_response', state.broken));
+      else if (stalled) fail(new ChatError('stalled', 'stream stalled'));
+      return false;
+    };
+
+    const post = async (turn: ChatMessage): Promise<PostOutcome> => {
+      const activity: ReplyActivity = { controller: new AbortController(), userId: turn.id };
+      activities.add(activity);
+      notify();
       try {
-        const res = await request(
-          f,
-          `${endpoint}/chat`,
-          jsonPost({ sessionId: sid, message: { id: m.id, content: m.content } }, me.ctl.signal),
+        const response = await request(
+          fetcher,
+          endpoint + ROUTE.chat,
+          jsonPost({ sessionId, message: { id: turn.id, content: turn.content } }, activity.controller.signal),
         );
         offline = false;
-        if (res.ok) return await stream(res.body!, me, m);
-        const err = await responseError(res);
-        if (err.code === 'reply_in_progress') {
-          // The Worker has the turn and is still replying: the entry is done, the reply comes through history.
-          void dequeue(m.id);
-          return await follow(m.id);
+        if (response.ok) {
+          const { stalled } = await readReply(response.body!, sendingReply(sessionId, turn.id), {
+            timers,
+            stallTimeoutMs,
+            controller: activity.controller,
+            onProgress: (state) => progress(activity, state),
+          });
+          if (await settleStream(activity, stalled)) return 'sent';
+          const reply = activity.state?.reply;
+          // Not acknowledged: the Worker may not have the turn; it stays queued and is sent again.
+          if (!activity.state?.user || !reply) {
+            if (!activity.state?.broken) fail(new ChatError('network_error', 'stream cut'));
+            return unreachable(turn);
+          }
+          // The Worker persists the whole reply even without us: follow the rest.
+          endReading(activity);
+          void follow(messages.get(reply.id) ?? reply, activity.state?.lastEventId);
+          return 'sent';
         }
-        if (isRetryable(res.status)) return void retry(retryAfterMs(res.headers.get('retry-after'), now()));
+        const refusal = await responseError(response);
+        if (refusal.code === 'reply_in_progress') {
+          // The Worker has the turn and is still replying (another device sent it): follow that reply.
+          void dequeue(turn.id);
+          endReading(activity);
+          void follow(undefined, undefined, turn.id);
+          return 'sent';
+        }
+        if (isRetryable(response.status)) {
+          fail(refusal);
+          return unreachable(turn, retryAfterMs(response.headers.get('retry-after'), now()));
+        }
         // Refused for good (too long, unauthorized…): sending it again cannot help.
-        write([], [m.id]);
-        void dequeue(m.id);
-        throw err;
-      } catch (e) {
-        if (me.stopped) return undefined;
-        fail(e);
-        if ((e as ChatError).code !== 'network_error') throw e;
-        return void retry();
+        show([], [turn.id]);
+        void dequeue(turn.id);
+        fail(refusal);
+        settleWaiters(turn.id, (waiter) => waiter.reject(refusal));
+        return 'refused';
+      } catch (cause) {
+        if (activity.stopped || closed) return 'sent';
+        fail(cause);
+        return unreachable(turn);
       } finally {
-        lives.delete(me);
-        emit();
+        endReading(activity);
+      }
+    };
+    /** The turn stays queued: its `send()` resolves with it, and the outbox tries again later. */
+    const unreachable = (turn: ChatMessage, delayMs?: number): PostOutcome => {
+      settleWaiters(turn.id, (waiter) => waiter.resolve(messages.get(turn.id) ?? turn));
+      scheduleRetry(delayMs);
+      return 'unreachable';
+    };
+
+    /**
+     * Sends the outbox, oldest first, holding the outbox lock (one sender across tabs). `wait` queues behind the
+     * holder instead of leaving the round to it: `send()` goes through here too.
+     */
+    const flush = (wait = false) =>
+      runExclusive(
+        locks,
+        `chatkeep:outbox:${sessionId}`,
+        async () => {
+          if (closed) return;
+          const pending = messages.all.filter((m) => m.status === 'pending');
+          const storage = persistence.storage;
+          const plan = await planOutbox(storage, sessionId, messages.get, pending).catch(() => undefined);
+          if (!plan) return;
+          for (const turn of plan.requeue) await save((s) => s.enqueue(turn));
+          for (const id of plan.done) void dequeue(id);
+          for (const [index, turn] of plan.send.entries()) {
+            if (closed) return;
+            if (!messages.get(turn.id)) show([turn], [], false, false);
+            if ((await post(turn)) !== 'unreachable') continue;
+            // The Worker cannot be reached now: the turns after this one stay queued too, and their sends say so.
+            for (const queued of plan.send.slice(index + 1))
+              settleWaiters(queued.id, (waiter) => waiter.resolve(messages.get(queued.id) ?? queued));
+            return;
+          }
+        },
+        wait,
+      );
+
+    /**
+     * Follows a reply this page did not start: live through `GET /chat/stream` from the last event the cache
+     * holds, through history where the Worker cannot resume it. `cached` is the record shown (absent when only the
+     * user turn is known).
+     */
+    const follow = async (cached: ChatMessage | undefined, lastEventId?: string, userId = cached?.replyTo ?? ''): Promise<void> => {
+      const replyId = cached?.id ?? userId + REPLY_ID_SUFFIX;
+      if (closed || isStreamedHere(replyId) || [...activities].some((a) => a.userId === userId)) return;
+      const activity: ReplyActivity = {
+        controller: new AbortController(),
+        userId,
+        replyId,
+        state: resumingReply(sessionId, userId, cached, lastEventId),
+      };
+      activities.add(activity);
+      notify();
+      try {
+        for (let idle = 0; idle < MAX_IDLE_RESUMES && !activity.stopped && !closed; ) {
+          const fromEventId = activity.state?.lastEventId;
+          const query = new URLSearchParams({ sessionId, messageId: replyId });
+          const response = await request(fetcher, `${endpoint}${ROUTE.chatStream}?${query}`, {
+            headers: fromEventId === undefined ? {} : { 'last-event-id': fromEventId },
+            signal: activity.controller.signal,
+          });
+          if (!response.ok) {
+            // 409 `resume_unavailable` (no object holds the reply) or 404 (a Worker without the route): history.
+            await response.body?.cancel().catch(() => undefined);
+            break;
+          }
+          offline = false;
+          const before = activity.state;
+          const { stalled } = await readReply(response.body!, activity.state!, {
+            timers,
+            stallTimeoutMs,
+            controller: activity.controller,
+            onProgress: (state) => progress(activity, state),
+          });
+          if (await settleStream(activity, stalled)) return;
+          if (activity.state?.broken) break;
+          idle = activity.state === before ? idle + 1 : 0;
+          activity.controller = new AbortController();
+        }
+        if (!activity.stopped && !closed) await followHistory(activity, replyId);
+      } catch (cause) {
+        if (activity.stopped || closed) return;
+        fail(cause);
+        await followHistory(activity, replyId);
+      } finally {
+        endReading(activity);
+      }
+    };
+    /** Polls history (with backoff) until the reply is final, or gone from the Worker. */
+    const followHistory = async (activity: ReplyActivity, replyId: string) => {
+      for (let attempt = 0, absent = 0; !activity.stopped && !closed; attempt++) {
+        const read = await syncHistory();
+        const reply = messages.get(replyId);
+        if (reply && isFinalStatus(reply.status)) return;
+        if (read && !read.ids.includes(replyId) && (reply || !read.ids.includes(activity.userId))) {
+          // An older Worker ends no stream when the conversation is deleted elsewhere (a conversation is only ever
+          // deleted whole): history says so.
+          if (++absent >= ABSENT_READS_TO_GONE) return forgetConversation(new ChatError('conversation_deleted', 'reply gone from history'));
+        } else absent = 0;
+        await scheduler.sleep(pollDelay(attempt));
       }
     };
 
-    const sync = (): Promise<void> =>
+    /** Reads history and merges it once; resolves with the read, or `undefined` when it failed. */
+    const syncHistory = (): Promise<HistoryRead | undefined> =>
       (syncing ??= (async () => {
         await this.ready;
-        emit();
+        notify();
+        let read: HistoryRead | undefined;
         try {
-          const h = await fetchHistory(f, endpoint, sid, cursor);
+          read = await fetchHistory(fetcher, endpoint, sessionId, cursor);
           offline = false;
-          error = undefined;
-          const r = merge(ms, h, now());
-          if (h.rejected) fail(new ChatError('bad_response', `${h.rejected} malformed records ignored`));
-          ms = r.messages;
-          cursor = h.cursor;
-          if (r.writes.length + r.drops.length) write(r.writes, r.drops);
+          error = read.rejected ? new ChatError('bad_response', 'malformed records') : undefined;
+          const { writes, drops } = merge(messages.map, read, now());
+          // A reply this page reads itself is ahead of any checkpoint.
+          const taken = writes.filter((m) => isFinalStatus(m.status) || !isStreamedHere(m.id));
+          for (const m of taken) resumePoints.delete(m.id);
+          show(taken, drops);
+          cursor = read.cursor;
           void touch();
-        } catch (e) {
-          fail(e);
+        } catch (cause) {
+          fail(cause);
         }
         syncing = undefined;
-        emit();
-        if (closed) return;
-        flush();
-        // A reply streaming elsewhere (another tab, a page reloaded mid-reply) is followed until it is final.
-        const here = streamedHere();
-        if (!ms.some((m) => m.status === 'streaming' && !here.includes(m.id))) polls = 0;
-        else
-          polling ??= later(pollDelay(polls++), () => {
-            polling = undefined;
-            void sync();
-          });
+        notify();
+        return read;
       })());
 
-    const onTab = (t: TabMessage) => {
-      const here = streamedHere();
-      if (t.clear) ms = [];
-      // The reply this tab streams itself is ahead of any copy another tab has.
-      upsert((t.put ?? []).filter((m) => !here.includes(m.id)), t.drops);
+    /** Follows every reply shown as streaming that nothing here reads yet. */
+    const followStreaming = () => {
+      for (const m of messages.all)
+        if (m.status === 'streaming' && m.role === 'assistant' && !isStreamedHere(m.id)) void follow(m, resumePoints.get(m.id));
+    };
+
+    const sync = async (): Promise<void> => {
+      await syncHistory();
+      if (closed) return;
+      void flush();
+      followStreaming();
+    };
+
+    const onTab = (message: TabMessage) => {
+      if (message.clear) {
+        messages.reset([]);
+        notify();
+      }
+      const append = message.append;
+      const target = append && messages.get(append.id);
+      if (append && target?.status === 'streaming' && target.content.length === append.from && !isStreamedHere(append.id))
+        show([{ ...target, content: target.content + append.text }], [], false, false);
+      // The reply this tab reads itself is ahead of any copy another tab has.
+      const put = (message.put ?? []).filter((m) => isFinalStatus(m.status) || !isStreamedHere(m.id));
+      for (const m of put) resumePoints.delete(m.id);
+      show(put, message.drops ?? [], false, false);
     };
     const onOnline = () => {
+      // At once, not at the retry's time (a retry still scheduled finds nothing left to send).
       offline = false;
-      attempt = 0;
-      timers.delete(retrying);
-      st.clearTimeout(retrying);
-      retrying = undefined;
+      retryAttempt = 0;
+      retryTimer = undefined;
       void sync();
     };
-    const halt = () =>
-      lives.forEach((l) => {
-        l.stopped = true;
-        l.ctl.abort();
-      });
-
-    emit();
-    this.subscribe = (l) => {
-      listeners.add(l);
-      return () => void listeners.delete(l);
+    /** The page is going away: the text shown of each reply being read is written, with the event it reaches. */
+    const onPageHide = () => {
+      for (const activity of activities) if (activity.state) void saveResumePoint(activity.state);
     };
-    this.getSnapshot = () => snap;
+    const halt = () => {
+      for (const activity of activities) {
+        activity.stopped = true;
+        activity.controller.abort();
+      }
+    };
+
+    notify();
+    this.subscribe = (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    };
+    this.getSnapshot = () => snapshot!;
 
     this.ready = (async () => {
-      const factory = o.indexedDB === undefined ? g.indexedDB : o.indexedDB;
-      store = o.storage ?? idbStorage(factory!);
       try {
-        if (!o.storage && !factory) throw Error('no IndexedDB');
-        const sessions = await store.sessions();
-        if (!o.sessionId) sid = sessions.sort((a, b) => b.at - a.at)[0]?.id ?? sid;
-        cursor = sessions.find((s) => s.id === sid)?.cursor;
-        ms = (await store.load(sid)).sort(byTime);
-      } catch (e) {
-        await fallback(e);
+        if (!options.storage && !factory) throw new Error('no IndexedDB');
+        const storage = persistence.storage;
+        const sessions = await storage.sessions();
+        if (!options.sessionId) sessionId = sessions.sort((a, b) => b.at - a.at)[0]?.id ?? sessionId;
+        cursor = sessions.find((s) => s.id === sessionId)?.cursor;
+        const rows = (await storage.load(sessionId)).map(fromRow);
+        for (const [message, lastEventId] of rows) if (lastEventId !== undefined) resumePoints.set(message.id, lastEventId);
+        messages.reset(rows.map(([message]) => message));
+      } catch (cause) {
+        await persistence.fallBack(cause);
       }
-      if (closed) return store.close();
+      if (closed) return persistence.storage.close();
       void touch();
       channel = openTabChannel(
-        o.BroadcastChannel === undefined ? g.BroadcastChannel : o.BroadcastChannel,
-        `chatkeep:${sid}`,
+        options.BroadcastChannel === undefined ? globals.BroadcastChannel : options.BroadcastChannel,
+        `chatkeep:${sessionId}`,
         onTab,
       );
-      events?.addEventListener?.('online', onOnline);
-      emit();
+      pageEvents?.addEventListener?.('online', onOnline);
+      pageEvents?.addEventListener?.('pagehide', onPageHide);
+      notify();
       void sync();
     })();
 
     this.sync = sync;
 
-    this.send = async (content) => {
-      await this.ready;
-      if (closed) throw new ChatError('closed', 'closed');
-      if (!content.trim()) throw new ChatError('empty_content', 'empty');
-      const last = ms[ms.length - 1];
-      const m: ChatMessage = {
-        id: (o.makeMessageId ?? (() => uuidv7(now())))(),
-        sessionId: sid,
-        role: 'user',
-        content,
-        // Never before the last record: a client clock behind the server's would otherwise show the turn too early.
-        timestamp: new Date(Math.max(now(), last ? Date.parse(last.timestamp) + 1 : 0)).toISOString(),
-        status: 'pending',
-      };
-      write([m], [], false);
-      await save((s) => s.enqueue(m));
-      return (await post(m)) ?? find(m.id) ?? m;
-    };
+    this.send = (content) =>
+      guarded(
+        (async () => {
+          await this.ready;
+          if (closed) throw new ChatError('closed', 'closed');
+          if (!content.trim()) throw new ChatError('empty_content', 'empty');
+          const last = messages.all[messages.all.length - 1];
+          const turn: ChatMessage = {
+            id: (options.makeMessageId ?? (() => uuidv7(now())))(),
+            sessionId,
+            role: 'user',
+            content,
+            // Never before the last record: a client clock behind the server's would otherwise show the turn early.
+            timestamp: new Date(Math.max(now(), last ? Date.parse(last.timestamp) + 1 : 0)).toISOString(),
+            status: 'pending',
+          };
+          const settled = new Promise<ChatMessage>((resolve, reject) => waiters.set(turn.id, { resolve, reject }));
+          show([turn], [], false);
+          await save((storage) => storage.enqueue(turn));
+          // The one locked path every turn is sent through.
+          void flush(true);
+          return settled;
+        })(),
+      );
 
-    this.stop = async () => {
-      await this.ready;
-      halt();
-      for (const m of ms.filter((x) => x.status === 'streaming')) {
-        write([{ ...m, status: 'aborted' }]);
-        try {
-          write([
-            (
-              await fetchJSON<StopResponseBody>(f, `${endpoint}/chat/stop`, {
-                sessionId: sid,
-                messageId: m.id,
-                content: m.content,
-              })
-            ).message,
-          ]);
-        } catch (e) {
-          fail(e);
-        }
-      }
-    };
+    this.stop = () =>
+      guarded(
+        (async () => {
+          await this.ready;
+          halt();
+          for (const reply of messages.all.filter((m) => m.status === 'streaming')) {
+            show([{ ...reply, status: 'aborted' }]);
+            try {
+              const body = { sessionId, messageId: reply.id, content: reply.content };
+              const answer = await fetchJSON<Partial<StopResponseBody> | null>(fetcher, endpoint + ROUTE.stop, body);
+              const record = answer?.message;
+              // Checked like every record from the network: of this conversation, the reply stopped, final.
+              if (!isFinalReply(record, sessionId, reply.id)) throw new ChatError('bad_response', 'bad stop answer');
+              show([record]);
+            } catch (cause) {
+              fail(cause);
+            }
+          }
+        })(),
+      );
 
-    this.clear = async () => {
-      await this.ready;
-      // A long conversation is deleted in parts, each within the Worker's per-request limits.
-      while ((await fetchJSON<DeleteResponseBody>(f, `${endpoint}/history?sessionId=${sid}`, 0, { method: 'DELETE' })).more);
-      halt();
-      ms = [];
-      cursor = undefined;
-      emit();
-      channel.post({ clear: true });
-      await save((s) => s.drop(sid));
-      void touch();
-    };
+    this.clear = () =>
+      guarded(
+        (async () => {
+          await this.ready;
+          const url = `${endpoint}${ROUTE.history}?${new URLSearchParams({ sessionId })}`;
+          // A long conversation is deleted in parts, each within the Worker's per-request limits.
+          for (let calls = 1; (await fetchJSON<DeleteResponseBody>(fetcher, url, undefined, { method: 'DELETE' })).more; calls++)
+            if (calls >= MAX_DELETE_CALLS) throw new ChatError('bad_response', 'endless delete');
+          await forgetConversation();
+        })(),
+      );
 
     this.close = () => {
       if (closed) return;
       closed = true;
       halt();
-      timers.forEach((h) => st.clearTimeout(h));
-      events?.removeEventListener?.('online', onOnline);
+      scheduler.cancelAll();
+      // `send()` and the other public promises reject through `guarded`.
+      rejectClosed(new ChatError('closed', 'closed'));
+      pageEvents?.removeEventListener?.('online', onOnline);
+      pageEvents?.removeEventListener?.('pagehide', onPageHide);
       channel?.close();
       listeners.clear();
-      void this.ready.then(() => store.close());
+      void this.ready.then(() => persistence.storage.close());
     };
   }
 }

@@ -1,5 +1,4 @@
 import { isFinalStatus, KV_CONSISTENCY_WINDOW_MS, type ChatMessage } from './protocol';
-import { byTime } from './order';
 
 /** What the server said: records (all, or those changed since a cursor) and every id it holds now. */
 export interface ServerState {
@@ -8,13 +7,25 @@ export interface ServerState {
 }
 
 export interface MergeResult {
-  /** The conversation after the merge, in order. */
-  messages: ChatMessage[];
-  /** Records that are new or changed: the only ones to write back. */
+  /** Records that are new or changed: the only ones to show and write back. */
   writes: ChatMessage[];
   /** Ids to delete locally: deleted or expired on the server. */
   drops: string[];
 }
+
+/** Whether two records say the same thing, field by field (so the order of keys in a JSON body is irrelevant). */
+export const sameMessage = (a: ChatMessage, b: ChatMessage): boolean =>
+  a === b ||
+  (a.id === b.id &&
+    a.sessionId === b.sessionId &&
+    a.role === b.role &&
+    a.content === b.content &&
+    a.timestamp === b.timestamp &&
+    a.status === b.status &&
+    a.replyTo === b.replyTo &&
+    a.updatedAt === b.updatedAt &&
+    a.error?.code === b.error?.code &&
+    a.error?.message === b.error?.message);
 
 /**
  * Reconciles the local cache with the server, by id. A final server record wins; a local `pending` turn stays until
@@ -24,29 +35,25 @@ export interface MergeResult {
  *
  * @example
  * ```ts
- * const { messages, writes, drops } = merge(cached, await history(), Date.now());
+ * const { writes, drops } = merge(cachedById, await history(), Date.now());
  * ```
  */
-export function merge(local: readonly ChatMessage[], server: ServerState, now: number): MergeResult {
-  const byId = new Map(local.map((m) => [m.id, m]));
+export function merge(local: ReadonlyMap<string, ChatMessage>, server: ServerState, now: number): MergeResult {
   const writes: ChatMessage[] = [];
   const drops: string[] = [];
-  for (const s of server.messages) {
-    const l = byId.get(s.id);
+  for (const theirs of server.messages) {
+    const ours = local.get(theirs.id);
     // A final server record wins; else a local final one stays; of two unfinished ones the longer text wins (a
     // checkpoint may lag behind what this client has already shown), and a pending turn gives way.
     const wins =
-      !l ||
-      isFinalStatus(s.status) ||
-      (!isFinalStatus(l.status) && (l.status === 'pending' || s.content.length >= l.content.length));
-    if (wins && JSON.stringify(l) !== JSON.stringify(s)) byId.set(s.id, s) && writes.push(s);
+      !ours ||
+      isFinalStatus(theirs.status) ||
+      (!isFinalStatus(ours.status) && (ours.status === 'pending' || theirs.content.length >= ours.content.length));
+    if (wins && !(ours && sameMessage(ours, theirs))) writes.push(theirs);
   }
-  for (const [id, m] of byId)
-    if (
-      m.status !== 'pending' &&
-      !server.ids.includes(id) &&
-      now - Date.parse(m.updatedAt ?? m.timestamp) > KV_CONSISTENCY_WINDOW_MS
-    )
-      byId.delete(id) && drops.push(id);
-  return { messages: [...byId.values()].sort(byTime), writes, drops };
+  const held = new Set(server.ids);
+  for (const [id, ours] of local)
+    if (ours.status !== 'pending' && !held.has(id) && now - Date.parse(ours.updatedAt ?? ours.timestamp) > KV_CONSISTENCY_WINDOW_MS)
+      drops.push(id);
+  return { writes, drops };
 }

@@ -65,16 +65,21 @@ export const REPLY_ID_SUFFIX = '_r';
 export interface ChatMessage {
   /** `[A-Za-z0-9_-]{8,128}`; the SDK makes time-ordered ids (UUIDv7) for user turns. */
   id: string;
+  /** The conversation the turn belongs to. */
   sessionId: string;
+  /** Who spoke: the user, or the model's reply. */
   role: Role;
+  /** The text; of a streaming reply, the text so far. */
   content: string;
   /** ISO 8601, server clock once persisted; a reply is always later than its user turn. */
   timestamp: string;
+  /** `pending` (browser only, not yet acknowledged), `streaming`, or final: `complete`, `error`, `aborted`. */
   status: MessageStatus;
   /** On an assistant turn: the id of the user turn it answers. */
   replyTo?: string;
   /** ISO 8601, server clock of the last write. */
   updatedAt?: string;
+  /** Why a reply ended with status `error` (for example `model_error`, `interrupted`). */
   error?: ErrorInfo;
 }
 

@@ -2,11 +2,13 @@ import type { ChatMessage } from './protocol';
 
 /** What one tab tells the others about a conversation. */
 export interface TabMessage {
-  /** Records written (or streamed) by the sender. */
+  /** Records written by the sender (checkpoints of a streaming reply at most once a second). */
   put?: ChatMessage[];
   /** Ids the sender dropped. */
   drops?: string[];
-  /** The conversation was cleared. */
+  /** Text a streaming reply grew by: taken where the reply shown holds exactly `from` characters. */
+  append?: { id: string; from: number; text: string };
+  /** The conversation was cleared (or deleted elsewhere). */
   clear?: true;
 }
 
@@ -19,31 +21,32 @@ export interface TabChannel {
  * "Something changed" between tabs on one conversation. Without BroadcastChannel a tab still works, alone.
  */
 export function openTabChannel(
-  BC: typeof BroadcastChannel | null | undefined,
+  Channel: typeof BroadcastChannel | null | undefined,
   name: string,
   onMessage: (message: TabMessage) => void,
 ): TabChannel {
-  const ch = BC && new BC(name);
-  if (ch) ch.onmessage = (e: MessageEvent<TabMessage>) => onMessage(e.data);
-  return { post: (m) => ch?.postMessage(m), close: () => ch?.close() };
+  const channel = Channel && new Channel(name);
+  if (channel) channel.onmessage = (event: MessageEvent<TabMessage>) => onMessage(event.data);
+  return { post: (message) => channel?.postMessage(message), close: () => channel?.close() };
 }
 
 /** The part of `navigator.locks` this uses. */
 export type Locks = Pick<LockManager, 'request'>;
 
-const held = new Set<string>();
+/** Jobs per lock name where Web Locks are absent: the lock is then held per page. */
+const pageLocks = new Map<string, Promise<unknown>>();
 
 /**
- * Runs `job` only if no other holder (in any tab) runs it now; otherwise skips it, since that holder does the work.
- * Where Web Locks are absent the lock is held per page, which still keeps two clients of one page apart.
+ * Runs `job` holding the lock `name` (across tabs with Web Locks, per page without). With `wait` false the job is
+ * skipped when another holder has the lock, since that holder does the work; with `wait` it runs after them.
  */
-export async function runExclusive(locks: Locks | null | undefined, name: string, job: () => Promise<void>): Promise<void> {
-  if (locks) return locks.request(name, { ifAvailable: true }, (lock) => (lock ? job() : undefined));
-  if (held.has(name)) return;
-  held.add(name);
-  try {
-    await job();
-  } finally {
-    held.delete(name);
-  }
+export async function runExclusive(locks: Locks | null | undefined, name: string, job: () => Promise<void>, wait = false): Promise<void> {
+  if (locks) return locks.request(name, { ifAvailable: !wait }, (lock) => (lock ? job() : undefined));
+  const held = pageLocks.get(name);
+  if (held && !wait) return;
+  const run = (held ?? Promise.resolve()).then(job, job).finally(() => {
+    if (pageLocks.get(name) === run) pageLocks.delete(name);
+  });
+  pageLocks.set(name, run);
+  return run;
 }

@@ -1,4 +1,4 @@
-import { isValidId, MESSAGE_STATUSES, type ChatMessage } from './protocol';
+import { isFinalStatus, isValidId, MESSAGE_STATUSES, type ChatMessage } from './protocol';
 
 /**
  * Whether a record from the server is well formed and belongs to `sessionId`. The cache keeps only such records:
@@ -16,3 +16,7 @@ export const isMessageOf = (m: unknown, sessionId: string): m is ChatMessage => 
     (r.replyTo === undefined || isValidId(r.replyTo))
   );
 };
+
+/** Whether a record from the server is the final record of the reply `replyId` of `sessionId`. */
+export const isFinalReply = (m: unknown, sessionId: string, replyId: string): m is ChatMessage =>
+  isMessageOf(m, sessionId) && m.id === replyId && m.role === 'assistant' && isFinalStatus(m.status);

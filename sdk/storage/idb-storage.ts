@@ -1,90 +1,109 @@
+import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ChatStorage } from './chat-storage';
-import { tableStorage } from './tables';
+import { tableStorage, type TableRows } from './tables';
 
-/**
- * A request's result, or a transaction's completion, as a promise. A transaction reports failure on `abort`, where
- * its `error` (a QuotaExceededError, say) is set; on `error` it may not be yet.
- */
-const settle = <T>(r: IDBRequest<T> | IDBTransaction) =>
-  new Promise<T>((resolve, reject) => {
-    if ('oncomplete' in r) {
-      r.oncomplete = () => resolve(undefined as T);
-      r.onabort = () => reject(r.error ?? new DOMException('aborted', 'AbortError'));
-    } else {
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    }
-  });
+/** The database's shape, checked by idb's types on every access. */
+interface ChatDB extends DBSchema {
+  messages: { key: [string, string]; value: TableRows['messages']; indexes: { sessionId: string } };
+  outbox: { key: string; value: TableRows['outbox'] };
+  sessions: { key: string; value: TableRows['sessions'] };
+}
+
+/** A request left to its transaction: a failure shows in `tx.done`, which aborts the whole change. */
+const queued = (request: Promise<unknown>): void => void request.catch(() => undefined);
 
 /** Bump with a new `if (oldVersion < N)` step below; never edit an old step. */
 const VERSION = 1;
+const TABLES = ['messages', 'outbox', 'sessions'] as const;
 
 /**
- * Storage in IndexedDB, opened lazily through `factory` (pass fake-indexeddb's in tests). A tab holding an old
- * version closes on `versionchange` instead of blocking the upgrade; a connection lost underneath
- * (`InvalidStateError`, a deleted database) is reopened once before an error is reported. It uses the raw API: a
- * promise wrapper library would take a fifth of the SDK's 6 KiB budget for the few calls made here.
+ * Storage in IndexedDB through `idb`, opened lazily through `factory` (pass fake-indexeddb's in tests). Each
+ * logical change is one transaction, aborted as a whole on any error. A tab holding an old version closes on
+ * `versionchange` instead of blocking the upgrade; a connection lost underneath (`InvalidStateError`, a deleted
+ * database) is reopened once before an error is reported.
  *
  * @param factory - the IndexedDB factory, `indexedDB` in a browser
- * @param name - the database name; defaults to `'chatkeep'`
+ * @param name - the database name
+ * @defaultValue name: `'chatkeep'`
  * @example
  * ```ts
  * new ChatClient({ endpoint: '/api', storage: idbStorage(indexedDB, 'my-app-chats') });
  * ```
  */
 export function idbStorage(factory: IDBFactory, name = 'chatkeep'): ChatStorage {
-  let db: Promise<IDBDatabase> | undefined;
-  const open = (): Promise<IDBDatabase> =>
-    (db ??= new Promise<IDBDatabase>((resolve, reject) => {
-      const req = factory.open(name, VERSION);
-      req.onupgradeneeded = (e) => {
-        const d = req.result;
-        if (e.oldVersion < 1) {
-          d.createObjectStore('messages', { keyPath: ['sessionId', 'id'] }).createIndex('sessionId', 'sessionId');
-          d.createObjectStore('outbox', { keyPath: 'id' });
-          d.createObjectStore('sessions', { keyPath: 'id' });
-        }
-      };
-      req.onsuccess = () => {
-        const d = req.result;
-        d.onversionchange = d.onclose = () => {
-          d.close();
-          db = undefined;
-        };
-        resolve(d);
-      };
-      // Blocked by a tab that will not close: better memory now than a page that never loads. The request is still
-      // pending then, and reading a pending request's `error` throws InvalidStateError.
-      req.onblocked = () => reject(new DOMException('blocked', 'AbortError'));
-      req.onerror = () => reject(req.error);
-    }).catch((e: unknown) => {
-      db = undefined;
-      throw e;
+  let connection: Promise<IDBPDatabase<ChatDB>> | undefined;
+  const forget = () => {
+    void connection?.then((db) => db.close(), () => undefined);
+    connection = undefined;
+  };
+  const open = (): Promise<IDBPDatabase<ChatDB>> => {
+    // idb's `openDB` reads the global factory; `wrap` over the given one keeps the factory injectable.
+    const request = factory.open(name, VERSION);
+    request.onupgradeneeded = (event) => {
+      const db = wrap(request.result) as IDBPDatabase<ChatDB>;
+      if (event.oldVersion < 1) {
+        db.createObjectStore('messages', { keyPath: ['sessionId', 'id'] }).createIndex('sessionId', 'sessionId');
+        db.createObjectStore('outbox', { keyPath: 'id' });
+        db.createObjectStore('sessions', { keyPath: 'id' });
+      }
+    };
+    const opened = new Promise<IDBPDatabase<ChatDB>>((resolve, reject) => {
+      // Blocked by a tab that will not close: better memory now than a page that never loads.
+      request.onblocked = () => reject(new DOMException('blocked', 'AbortError'));
+      (wrap(request) as Promise<IDBPDatabase<ChatDB>>).then((db) => {
+        // `versionchange`: a newer version waits for this tab; `close`: the browser (or a deletion) ended it.
+        db.addEventListener('versionchange', forget);
+        db.addEventListener('close', () => (connection = undefined));
+        resolve(db);
+      }, reject);
+    });
+    return (connection = opened.catch((error: unknown) => {
+      connection = undefined;
+      throw error;
     }));
-  const run = async <T>(op: (d: IDBDatabase) => Promise<T>, retry = true): Promise<T> => {
+  };
+  /** Runs `job` on the open connection; once more on a fresh one if the connection was lost underneath. */
+  const run = async <T>(job: (db: IDBPDatabase<ChatDB>) => Promise<T>, retry = true): Promise<T> => {
     try {
-      return await op(await open());
-    } catch (e) {
-      if (!retry || (e as Error).name !== 'InvalidStateError') throw e;
-      db = undefined;
-      return run(op, false);
+      return await job(await (connection ?? open()));
+    } catch (error) {
+      if (!retry || (error as Error).name !== 'InvalidStateError') throw error;
+      forget();
+      return run(job, false);
     }
   };
   return tableStorage({
-    all: (table, sid) =>
-      run((d) => {
-        const store = d.transaction(table).objectStore(table);
-        return settle(sid && table === 'messages' ? store.index('sessionId').getAll(sid) : store.getAll()) as never;
-      }),
+    all: (table, sessionId) =>
+      run(async (db) =>
+        sessionId !== undefined && table === 'messages'
+          ? ((await db.getAllFromIndex('messages', 'sessionId', sessionId)) as never)
+          : ((await db.getAll(table)) as never),
+      ),
     write: (ops) =>
-      run((d) => {
-        const tx = d.transaction(['messages', 'outbox', 'sessions'], 'readwrite');
-        for (const [table, row, remove] of ops) tx.objectStore(table)[remove ? 'delete' : 'put'](row as never);
-        return settle(tx);
+      run(async (db) => {
+        const tx = db.transaction(TABLES, 'readwrite');
+        try {
+          for (const [table, key, removal] of ops) {
+            const store = tx.objectStore(table);
+            if (removal === 'session') {
+              // Every row of one conversation, read and deleted inside this transaction.
+              const rows = await (table === 'messages' ? store.index('sessionId' as never).getAll(key as never) : store.getAll());
+              for (const row of rows as { id: string; sessionId: string }[])
+                if (row.sessionId === key) queued(store.delete((table === 'messages' ? [row.sessionId, row.id] : row.id) as never));
+            } else queued(removal ? store.delete(key as never) : store.put(key as never));
+          }
+          await tx.done;
+        } catch (error) {
+          // A synchronous throw (a `DataError`) or a failed request: nothing of this change may commit.
+          try {
+            tx.abort();
+          } catch {
+            // Already aborted by the failed request.
+          }
+          await tx.done.catch(() => undefined);
+          throw error;
+        }
       }),
-    close() {
-      void db?.then((d) => d.close(), () => {});
-      db = undefined;
-    },
+    close: forget,
   });
 }

@@ -18,8 +18,15 @@ export function memoryStorage(): ChatStorage {
   return tableStorage({
     all: async (table) => [...tables[table].values()].map((row) => structuredClone(row)) as never,
     async write(ops) {
-      for (const [table, row, remove] of ops)
-        remove ? tables[table].delete(String(row)) : tables[table].set(key(table, row as never), structuredClone(row));
+      // Copied first: a row that cannot be cloned fails the whole change before any of it is applied.
+      const copies = ops.map(([, row, removal]) => (removal ? row : structuredClone(row)));
+      ops.forEach(([table, row, removal], i) => {
+        const rows = tables[table];
+        if (removal === 'session') {
+          for (const [k, value] of rows) if ((value as { sessionId?: string }).sessionId === row) rows.delete(k);
+        } else if (removal) rows.delete(String(row));
+        else rows.set(key(table, row as never), copies[i]);
+      });
     },
     close() {},
   });

@@ -15,8 +15,11 @@ export interface TableRows {
 }
 export type TableName = keyof TableRows;
 
-/** One write: a row to put, or (with `remove`) the key of a row to delete. */
-export type TableOp = [table: TableName, rowOrKey: unknown, remove?: 1];
+/**
+ * One write: a row to put; with `1`, the key of a row to delete; with `'session'`, a session id whose rows of that
+ * table are all deleted.
+ */
+export type TableOp = [table: TableName, rowOrKey: unknown, removal?: 1 | 'session'];
 
 /**
  * The little a storage engine must do; {@link tableStorage} builds the whole {@link ChatStorage} on it, so both
@@ -25,7 +28,7 @@ export type TableOp = [table: TableName, rowOrKey: unknown, remove?: 1];
 export interface Tables {
   /** A table's rows; for `messages`, those of `sessionId` (an engine may return more, they are filtered). */
   all<T extends TableName>(table: T, sessionId?: string): Promise<TableRows[T][]>;
-  /** Applies the writes atomically: all or none. */
+  /** Applies the writes in one transaction: all or none. */
   write(ops: TableOp[]): Promise<unknown>;
   close(): void;
 }
@@ -43,10 +46,10 @@ export function tableStorage(t: Tables): ChatStorage {
     outbox: async (sid) => (await of('outbox', sid)).map((e) => e.id),
     sessions: () => t.all('sessions'),
     saveSession: (s) => t.write([['sessions', s]]),
-    drop: async (sid) =>
+    drop: (sid) =>
       t.write([
-        ...removals(sid, (await of('messages', sid)).map((m) => m.id)),
-        ...(await of('outbox', sid)).map((e): TableOp => ['outbox', e.id, 1]),
+        ['messages', sid, 'session'],
+        ['outbox', sid, 'session'],
         ['sessions', sid, 1],
       ]),
     close: t.close,

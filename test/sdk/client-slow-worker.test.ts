@@ -8,6 +8,7 @@ import { makeSessionId, uuidv7 } from '../../sdk/ids';
 import type { ChatMessage } from '../../sdk/protocol';
 import type { ChatStorage } from '../../sdk/storage/chat-storage';
 import { idbStorage } from '../../sdk/storage/idb-storage';
+import type { Locks } from '../../sdk/tabs';
 import { startWorker, type RunningWorker } from '../support/wrangler-dev';
 import { closedAfterEach, client, finalReplies, serverHistory, until } from './support';
 
@@ -36,14 +37,18 @@ describe('ChatClient with replies slow enough to interrupt', () => {
     const sessionId = makeSessionId();
     const first = slow({ indexedDB: factory, sessionId });
     await first.ready;
-    void first.send(prompt);
+    const sending = first.send(prompt);
     await until(first, (ms) => ms.some((m) => m.role === 'assistant' && m.content.split(' ').length > 5));
     first.close(); // the page goes away mid-reply
+    // Every promise of a closed client settles.
+    await expect(sending).rejects.toMatchObject({ name: 'ChatError', code: 'closed' });
 
     const reloaded = slow({ indexedDB: factory, sessionId });
     await reloaded.ready;
     const partial = reloaded.messages.find((m) => m.role === 'assistant');
     expect(partial?.status).toBe('streaming');
+    // A reply being followed is `streaming`: the page offers Stop, not Send.
+    await until(reloaded, () => reloaded.status === 'streaming', 2_000);
     const done = await until(reloaded, (ms) => finalReplies(ms).length === 1);
     expect(done.map((m) => m.role)).toEqual(['user', 'assistant']);
     expect(done[1]!.content).toBe(expected);
@@ -52,6 +57,27 @@ describe('ChatClient with replies slow enough to interrupt', () => {
       ['user', 'complete'],
       ['assistant', 'complete'],
     ]);
+  });
+
+  it('stop() stops a reply this page follows after a reload: aborted with the text shown, here and on the Worker', async () => {
+    const factory = new IDBFactory();
+    const sessionId = makeSessionId();
+    const first = slow({ indexedDB: factory, sessionId });
+    await first.ready;
+    const sending = first.send('A long answer about rivers please');
+    await until(first, (ms) => ms.some((m) => m.role === 'assistant' && m.content.length > 0));
+    first.close();
+    await expect(sending).rejects.toMatchObject({ code: 'closed' });
+    const reloaded = slow({ indexedDB: factory, sessionId });
+    await reloaded.ready;
+    await until(reloaded, () => reloaded.status === 'streaming', 2_000);
+    await reloaded.stop();
+    const shown = reloaded.messages.find((m) => m.role === 'assistant')!;
+    expect(shown.status).toBe('aborted');
+    await until(reloaded, () => reloaded.status === 'idle');
+    const server = (await serverHistory(sessionId, worker.origin)).find((m) => m.role === 'assistant')!;
+    expect(server.status).toBe('aborted');
+    expect(server.content).toBe(shown.content);
   });
 
   it('a stream that goes silent is abandoned and the reply followed through history', async () => {
@@ -79,8 +105,12 @@ describe('ChatClient with replies slow enough to interrupt', () => {
     const chat = slow({ fetch: stallingFetch, stallTimeoutMs: 300 });
     await chat.ready;
     await until(chat, () => chat.status === 'idle');
+    const errorCodes = new Set<string>();
+    chat.subscribe(() => void (chat.getSnapshot().error && errorCodes.add(chat.getSnapshot().error!.code)));
     const before = historyCalls;
     const reply = await chat.send(prompt);
+    // The stall is reported, then the reply followed.
+    expect([...errorCodes]).toContain('stalled');
     expect(reply.status).toBe('complete');
     expect(reply.content).toBe(expected);
     expect(historyCalls).toBeGreaterThan(before);
@@ -133,9 +163,28 @@ describe('ChatClient with replies slow enough to interrupt', () => {
       if (url.endsWith('/api/chat')) statuses.push(res.status);
       return res;
     };
+    // Nor a lock: each device is the one sender of its own outbox.
+    const ownLock = (): Locks => {
+      const held = new Set<string>();
+      let queue: Promise<unknown> = Promise.resolve();
+      const request = (name: string, options: LockOptions, job: (lock: Lock | null) => Promise<unknown>) => {
+        if (options.ifAvailable && held.has(name)) return job(null);
+        const run = queue.then(async () => {
+          held.add(name);
+          try {
+            return await job({ name, mode: 'exclusive' });
+          } finally {
+            held.delete(name);
+          }
+        });
+        queue = run.catch(() => undefined);
+        return run;
+      };
+      return { request: request as Locks['request'] };
+    };
     const options = { sessionId, makeMessageId: () => id, BroadcastChannel: NoChannel as unknown as typeof BroadcastChannel };
-    const a = slow(options);
-    const b = slow({ ...options, fetch: recording });
+    const a = slow({ ...options, locks: ownLock() });
+    const b = slow({ ...options, locks: ownLock(), fetch: recording });
     await Promise.all([a.ready, b.ready]);
     const first = a.send('The same turn, twice');
     await until(a, (ms) => ms.some((m) => m.role === 'assistant' && m.content.length > 0));

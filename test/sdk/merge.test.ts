@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { merge, type ServerState } from '../../sdk/merge';
+import { createMessageList } from '../../sdk/message-list';
 import type { ChatMessage, MessageStatus } from '../../sdk/protocol';
 
 const NOW = Date.parse('2026-01-01T00:10:00.000Z');
@@ -134,8 +135,11 @@ const cases: Case[] = [
 
 describe('merge', () => {
   it.each(cases)('$name', (c) => {
-    const r = merge(c.local, c.server, NOW);
-    expect(r.messages).toEqual(c.messages);
+    const shown = createMessageList();
+    shown.reset(c.local);
+    const r = merge(new Map(c.local.map((m) => [m.id, m])), c.server, NOW);
+    shown.apply(r.writes, r.drops);
+    expect(shown.all).toEqual(c.messages);
     expect(r.writes.map((m) => m.id)).toEqual(c.writes);
     expect(r.drops).toEqual(c.drops ?? []);
   });
@@ -143,7 +147,13 @@ describe('merge', () => {
   it('does not mutate its inputs', () => {
     const local = [msg('a1', 'streaming', 'one')];
     const before = structuredClone(local);
-    merge(local, server([msg('a1', 'complete', 'one two')]), NOW);
+    merge(new Map(local.map((m) => [m.id, m])), server([msg('a1', 'complete', 'one two')]), NOW);
     expect(local).toEqual(before);
+  });
+
+  it('sees a record with its keys in another order as the same record', () => {
+    const local = msg('a1', 'complete', 'same', OLD, { replyTo: 'u1', updatedAt: OLD });
+    const reordered = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(local).reverse()))) as ChatMessage;
+    expect(merge(new Map([[local.id, local]]), server([reordered]), NOW).writes).toEqual([]);
   });
 });

@@ -69,3 +69,20 @@ describe('idbStorage connection handling', () => {
     s.close();
   });
 });
+
+describe('one logical change is one transaction', () => {
+  for (const [name, make] of [
+    ['idbStorage', () => idbStorage(new IDBFactory())],
+    ['memoryStorage', memoryStorage],
+  ] as const) {
+    it(`${name}: a record refused in the middle of a put leaves none of that put written`, async () => {
+      const s = make();
+      await s.put('s-1', [message('s-1', 'kept')]);
+      // No key (IndexedDB throws DataError synchronously) / not cloneable: the earlier record must not commit.
+      const refused = { ...message('s-1', 'bad'), sessionId: undefined, id: undefined, clone: () => 0 } as never;
+      await expect(s.put('s-1', [message('s-1', 'first'), refused, message('s-1', 'last')])).rejects.toThrow();
+      expect((await s.load('s-1')).map((m) => m.id)).toEqual(['kept']);
+      s.close();
+    });
+  }
+});
