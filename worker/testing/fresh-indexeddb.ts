@@ -1,11 +1,50 @@
-import { IDBFactory } from 'fake-indexeddb';
+import {
+  IDBCursor,
+  IDBCursorWithValue,
+  IDBDatabase,
+  IDBFactory,
+  IDBIndex,
+  IDBKeyRange,
+  IDBObjectStore,
+  IDBOpenDBRequest,
+  IDBRequest,
+  IDBTransaction,
+  IDBVersionChangeEvent,
+} from 'fake-indexeddb';
 
 /** fake-indexeddb's factory: the DOM's `IDBFactory`, as an app's tests (with the DOM types) see it. */
 export type FakeIDBFactory = InstanceType<typeof IDBFactory>;
 
 /**
+ * IndexedDB's interface classes, as a browser has them. `idb` (ChatClient's storage layer) recognises requests,
+ * transactions and cursors with `instanceof IDBRequest` and the like, so node needs the classes to exist; only the
+ * missing ones are defined, and the `indexedDB` factory itself is never set.
+ */
+const INTERFACES = {
+  IDBCursor,
+  IDBCursorWithValue,
+  IDBDatabase,
+  IDBFactory,
+  IDBIndex,
+  IDBKeyRange,
+  IDBObjectStore,
+  IDBOpenDBRequest,
+  IDBRequest,
+  IDBTransaction,
+  IDBVersionChangeEvent,
+};
+
+function defineMissingInterfaces(): void {
+  for (const [name, value] of Object.entries(INTERFACES)) {
+    if (name in globalThis) continue;
+    Object.defineProperty(globalThis, name, { value, configurable: true, writable: true, enumerable: false });
+  }
+}
+
+/**
  * A new, empty IndexedDB (fake-indexeddb) that only the clients given it share: one per test keeps tests apart,
- * and a second client on the same one is a page reloaded. Nothing global is replaced.
+ * and a second client on the same one is a page reloaded. The global `indexedDB` is never replaced; IndexedDB's
+ * interface classes (`IDBRequest`, `IDBTransaction`, …) are defined where node lacks them, as a browser has them.
  *
  * @example
  * ```ts
@@ -16,5 +55,6 @@ export type FakeIDBFactory = InstanceType<typeof IDBFactory>;
  * ```
  */
 export function freshIndexedDB(): FakeIDBFactory {
+  defineMissingInterfaces();
   return new IDBFactory();
 }
