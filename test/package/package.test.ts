@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packFreshCopy, readManifest, ROOT, type PackedPackage } from './support/pack';
-import { installScratchApp, packageEntries } from './support/scratch-app';
+import { AI_SDK_ENTRIES, DOM_ONLY_ENTRIES, installScratchApp, packageEntries, typingsImportAi } from './support/scratch-app';
 
 const BIN = join(ROOT, 'node_modules/.bin');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -61,16 +61,27 @@ describe('the packed package', () => {
     }, PACK_TIMEOUT_MS);
     afterAll(() => rmSync(app, { recursive: true, force: true }));
 
-    it('covers every entry in package.json exports', () => {
-      const source = readFileSync(join(app, 'src/every-entry.ts'), 'utf8');
-      for (const entry of packageEntries(readManifest())) expect(source).toContain(`from '${entry.specifier}'`);
+    it('covers every entry in package.json exports, DOM-only unless its typings import `ai`', () => {
+      const domOnly = readFileSync(join(app, DOM_ONLY_ENTRIES), 'utf8');
+      const aiSdk = readFileSync(join(app, AI_SDK_ENTRIES), 'utf8');
+      const manifest = readManifest();
+      // Only the AI SDK adapter may require what the typings of `ai` need; every other entry stays DOM-only.
+      const aiSdkSpecifiers = packageEntries(manifest).filter((entry) => typingsImportAi(app, manifest, entry)).map((entry) => entry.specifier);
+      expect(aiSdkSpecifiers).toEqual(['chatkeep/ai-sdk']);
+      for (const entry of packageEntries(manifest)) {
+        const needsAiTypings = typingsImportAi(app, manifest, entry);
+        expect(domOnly.includes(`from '${entry.specifier}'`), entry.specifier).toBe(!needsAiTypings);
+        expect(aiSdk.includes(`from '${entry.specifier}'`), entry.specifier).toBe(needsAiTypings);
+      }
     });
 
     it.each([
-      ['tsconfig.json', 'one tsconfig for both halves: DOM lib, Workers types imported, bundler resolution'],
+      ['tsconfig.json', 'one tsconfig for both halves: DOM lib, Workers types imported, bundler resolution, no @types/node'],
       ['tsconfig.nodenext.json', 'the same with NodeNext resolution'],
       ['tsconfig.worker.json', 'a Worker-only project with the Workers types as ambient globals'],
       ['tsconfig.mixed.json', 'the Workers types as ambient globals beside the DOM lib, skipLibCheck on'],
+      ['tsconfig.ai-sdk.json', 'an app that uses the AI SDK: tsconfig.json with what the typings of `ai` need, every entry'],
+      ['tsconfig.ai-sdk.nodenext.json', 'the same with NodeNext resolution'],
     ])('type-checks with %s (%s), the package typings included', (tsconfig) => {
       run(process.execPath, [TSC, '-p', tsconfig], app);
     }, 60_000);

@@ -29,7 +29,7 @@ describe('package entries', () => {
     }
   });
 
-  it('the package exports both entries, types first, with react and ai as optional peers', () => {
+  it('the package exports both entries, types first, with react and ai as optional peers (beside chatkeep/testing\'s fake-indexeddb)', () => {
     const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as {
       exports: Record<string, Record<string, string>>;
       peerDependenciesMeta: Record<string, { optional: boolean }>;
@@ -37,6 +37,6 @@ describe('package entries', () => {
     expect(pkg.exports['./react']).toEqual({ types: './dist/react.d.ts', import: './dist/react.js' });
     expect(pkg.exports['./ai-sdk']).toEqual({ types: './dist/ai-sdk.d.ts', import: './dist/ai-sdk.js' });
     expect(Object.keys(pkg.exports['./react']!)[0]).toBe('types');
-    expect(pkg.peerDependenciesMeta).toEqual({ ai: { optional: true }, react: { optional: true } });
+    expect(pkg.peerDependenciesMeta).toEqual({ ai: { optional: true }, 'fake-indexeddb': { optional: true }, react: { optional: true } });
   });
 });
