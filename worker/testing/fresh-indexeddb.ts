@@ -1,16 +1,6 @@
-import {
-  IDBCursor,
-  IDBCursorWithValue,
-  IDBDatabase,
-  IDBFactory,
-  IDBIndex,
-  IDBKeyRange,
-  IDBObjectStore,
-  IDBOpenDBRequest,
-  IDBRequest,
-  IDBTransaction,
-  IDBVersionChangeEvent,
-} from 'fake-indexeddb';
+import * as fakeIndexedDB from 'fake-indexeddb';
+
+const { IDBFactory } = fakeIndexedDB;
 
 /** fake-indexeddb's factory: the DOM's `IDBFactory`, as an app's tests (with the DOM types) see it. */
 export type FakeIDBFactory = InstanceType<typeof IDBFactory>;
@@ -20,23 +10,24 @@ export type FakeIDBFactory = InstanceType<typeof IDBFactory>;
  * transactions and cursors with `instanceof IDBRequest` and the like, so node needs the classes to exist; only the
  * missing ones are defined, and the `indexedDB` factory itself is never set.
  */
-const INTERFACES = {
-  IDBCursor,
-  IDBCursorWithValue,
-  IDBDatabase,
-  IDBFactory,
-  IDBIndex,
-  IDBKeyRange,
-  IDBObjectStore,
-  IDBOpenDBRequest,
-  IDBRequest,
-  IDBTransaction,
-  IDBVersionChangeEvent,
-};
+const INTERFACE_NAMES = [
+  'IDBCursor',
+  'IDBCursorWithValue',
+  'IDBDatabase',
+  'IDBFactory',
+  'IDBIndex',
+  'IDBKeyRange',
+  'IDBObjectStore',
+  'IDBOpenDBRequest',
+  'IDBRequest',
+  'IDBTransaction',
+  'IDBVersionChangeEvent',
+] as const;
 
 function defineMissingInterfaces(): void {
-  for (const [name, value] of Object.entries(INTERFACES)) {
+  for (const name of INTERFACE_NAMES) {
     if (name in globalThis) continue;
+    const value = fakeIndexedDB[name];
     Object.defineProperty(globalThis, name, { value, configurable: true, writable: true, enumerable: false });
   }
 }
