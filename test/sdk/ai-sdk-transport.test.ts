@@ -20,19 +20,38 @@ async function lastMessage(stream: ReadableStream<UIMessageChunk>): Promise<UIMe
   return last;
 }
 
-/** A fetch that records each request as `METHOD /path?query` with its JSON body, and its answer's status. */
+/**
+ * A fetch that records each request as `METHOD /path?query` with its JSON body, its `Last-Event-ID` header, and its
+ * answer's status.
+ */
 function recordingFetch(inner: typeof fetch = fetch) {
-  const calls: { request: string; body?: unknown; status?: number }[] = [];
+  const calls: { request: string; body?: unknown; lastEventId?: string; status?: number }[] = [];
   const recording = async (input: string, init?: RequestInit) => {
     const url = new URL(input);
     const call: (typeof calls)[number] = { request: `${init?.method ?? 'GET'} ${url.pathname}${url.search}` };
     if (typeof init?.body === 'string') call.body = JSON.parse(init.body);
+    const lastEventId = new Headers(init?.headers).get('last-event-id');
+    if (lastEventId !== null) call.lastEventId = lastEventId;
     calls.push(call);
     const response = await inner(input, init);
     call.status = response.status;
     return response;
   };
   return { fetch: recording, calls };
+}
+
+/** Passes a chunk stream through, counting its `text-delta` chunks as they go by. */
+function countingDeltas(stream: ReadableStream<UIMessageChunk>): { stream: ReadableStream<UIMessageChunk>; deltas: () => number } {
+  let deltas = 0;
+  const counted = stream.pipeThrough(
+    new TransformStream<UIMessageChunk, UIMessageChunk>({
+      transform(chunk, controller) {
+        if (chunk.type === 'text-delta') deltas++;
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return { stream: counted, deltas: () => deltas };
 }
 
 /** Waits until the server holds a streaming reply with some text for this session; returns it. */
@@ -117,14 +136,17 @@ describe('ChatkeepTransport mid-reply (a Worker whose demo model takes 40 ms a w
   });
   afterAll(() => slow?.stop());
 
-  it('follows a reply on through history when its stream drops, ending with the persisted text', async () => {
+  it('continues a send whose stream drops mid-reply live from the last event id, ending with the persisted text', async () => {
     const sessionId = newId();
-    let dropStream: (() => void) | undefined;
+    let dropped = false;
+    let seenBeforeDrop = '';
     // The first POST's body breaks as a lost connection does, after the first few chunks.
     const breakingFetch: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
-      if (init?.method !== 'POST' || !response.body || dropStream) return response;
+      if (init?.method !== 'POST' || !response.body || dropped) return response;
+      dropped = true;
       const reader = response.body.getReader();
+      const decoder = new TextDecoder();
       let chunks = 0;
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
@@ -133,11 +155,11 @@ describe('ChatkeepTransport mid-reply (a Worker whose demo model takes 40 ms a w
             return controller.error(new TypeError('network connection lost'));
           }
           const next = await reader.read();
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
+          if (next.done) return controller.close();
+          seenBeforeDrop += decoder.decode(next.value, { stream: true });
+          controller.enqueue(next.value);
         },
       });
-      dropStream = () => undefined;
       return new Response(body, { status: response.status, headers: response.headers });
     };
     const recorder = recordingFetch(breakingFetch);
@@ -147,17 +169,25 @@ describe('ChatkeepTransport mid-reply (a Worker whose demo model takes 40 ms a w
       historyPollBackoff: { baseMs: 100, capMs: 400 },
     });
     const turn = userTurn('Tell me about the sea');
-    const shown = await lastMessage(
+    const { stream, deltas } = countingDeltas(
       await transport.sendMessages({ trigger: 'submit-message', chatId: sessionId, messageId: undefined, messages: [turn], abortSignal: undefined }),
     );
+    const shown = await lastMessage(stream);
 
     const stored = await finalReply(slow.origin, sessionId);
     expect(stored.status).toBe('complete');
     expect(shown?.id).toBe(stored.id);
     expect(textOf(shown)).toBe(stored.content);
-    // It tried to resume live from the last event first, then read history.
-    expect(recorder.calls.some((c) => c.request.startsWith(`GET /api/chat/stream?sessionId=${sessionId}&messageId=${stored.id}`))).toBe(true);
-    expect(recorder.calls.some((c) => c.request.startsWith(`GET /api/history?sessionId=${sessionId}`))).toBe(true);
+    // The id of the last whole event the dropped stream delivered: the resume asks for what came after it.
+    const wholeEvents = seenBeforeDrop.slice(0, seenBeforeDrop.lastIndexOf('\n\n'));
+    const lastEventId = [...wholeEvents.matchAll(/^id: ?(.*)$/gm)].at(-1)?.[1];
+    expect(lastEventId).toBeDefined();
+    // Live, not history: one resume stream from that event carried the rest, word by word, and history was never read.
+    expect(recorder.calls.map(({ request, lastEventId, status }) => ({ request, lastEventId, status }))).toEqual([
+      { request: 'POST /api/chat', lastEventId: undefined, status: 200 },
+      { request: `GET /api/chat/stream?sessionId=${sessionId}&messageId=${stored.id}`, lastEventId, status: 200 },
+    ]);
+    expect(deltas()).toBeGreaterThan(10);
   });
 
   it('reconnects to a reply in progress (a reloaded page, a new transport) and shows the persisted text', async () => {
@@ -175,15 +205,22 @@ describe('ChatkeepTransport mid-reply (a Worker whose demo model takes 40 ms a w
     const reloaded = new ChatkeepTransport({ endpoint: `${slow.origin}/api`, fetch: recorder.fetch, historyPollBackoff: { baseMs: 100, capMs: 400 } });
     const initial = await loadUIMessages(sessionId, { endpoint: `${slow.origin}/api` });
     expect(initial.at(-1)?.id).toBe(partial.id);
-    const stream = await reloaded.reconnectToStream({ chatId: sessionId });
-    expect(stream).not.toBeNull();
-    const shown = await lastMessage(stream!);
+    const resumed = await reloaded.reconnectToStream({ chatId: sessionId });
+    expect(resumed).not.toBeNull();
+    const { stream, deltas } = countingDeltas(resumed!);
+    const shown = await lastMessage(stream);
 
     const stored = await finalReply(slow.origin, sessionId);
     expect(stored.status).toBe('complete');
     expect(shown?.id).toBe(partial.id);
     expect(textOf(shown)).toBe(stored.content);
-    expect(recorder.calls.some((c) => c.request === `GET /api/chat/stream?sessionId=${sessionId}&messageId=${partial.id}`)).toBe(true);
+    // Live, not history: after the one history read that finds the reply, a resume stream from its first word
+    // (no Last-Event-ID: a replay) carried it to its end, word by word, and history was not read again.
+    expect(recorder.calls.map(({ request, lastEventId, status }) => ({ request, lastEventId, status }))).toEqual([
+      { request: `GET /api/history?sessionId=${sessionId}`, lastEventId: undefined, status: 200 },
+      { request: `GET /api/chat/stream?sessionId=${sessionId}&messageId=${partial.id}`, lastEventId: undefined, status: 200 },
+    ]);
+    expect(deltas()).toBeGreaterThan(10);
     // The reply is final now: nothing more to resume.
     expect(await reloaded.reconnectToStream({ chatId: sessionId })).toBeNull();
   });
