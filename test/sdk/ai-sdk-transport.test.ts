@@ -40,6 +40,43 @@ function recordingFetch(inner: typeof fetch = fetch) {
   return { fetch: recording, calls };
 }
 
+/**
+ * A fetch whose responses break as a lost connection does: the first response matching each drop (in order) errors
+ * after `afterChunks` chunks of its body. Records, per dropped stream, the id of the last whole event it delivered.
+ */
+function droppingFetch(drops: { method: string; path?: string; afterChunks: number }[]) {
+  const pending = [...drops];
+  const lastEventIds: (string | undefined)[] = [];
+  const dropping: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const drop = pending[0];
+    const path = new URL(String(input)).pathname;
+    if (!drop || (init?.method ?? 'GET') !== drop.method || (drop.path && drop.path !== path) || !response.body) return response;
+    pending.shift();
+    const slot = lastEventIds.push(undefined) - 1;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let seen = '';
+    let chunks = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (++chunks > drop.afterChunks) {
+          await reader.cancel();
+          return controller.error(new TypeError('network connection lost'));
+        }
+        const next = await reader.read();
+        if (next.done) return controller.close();
+        seen += decoder.decode(next.value, { stream: true });
+        const wholeEvents = seen.slice(0, seen.lastIndexOf('\n\n'));
+        lastEventIds[slot] = [...wholeEvents.matchAll(/^id: ?(.*)$/gm)].at(-1)?.[1];
+        controller.enqueue(next.value);
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+  return { fetch: dropping, lastEventIds: () => lastEventIds };
+}
+
 /** Passes a chunk stream through, counting its `text-delta` chunks as they go by. */
 function countingDeltas(stream: ReadableStream<UIMessageChunk>): { stream: ReadableStream<UIMessageChunk>; deltas: () => number } {
   let deltas = 0;
@@ -138,31 +175,9 @@ describe('ChatkeepTransport mid-reply (a Worker whose demo model takes 40 ms a w
 
   it('continues a send whose stream drops mid-reply live from the last event id, ending with the persisted text', async () => {
     const sessionId = newId();
-    let dropped = false;
-    let seenBeforeDrop = '';
-    // The first POST's body breaks as a lost connection does, after the first few chunks.
-    const breakingFetch: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      if (init?.method !== 'POST' || !response.body || dropped) return response;
-      dropped = true;
-      const reader = response.body.getReader();
-      const decoder = new TextDecoder();
-      let chunks = 0;
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (++chunks > 4) {
-            await reader.cancel();
-            return controller.error(new TypeError('network connection lost'));
-          }
-          const next = await reader.read();
-          if (next.done) return controller.close();
-          seenBeforeDrop += decoder.decode(next.value, { stream: true });
-          controller.enqueue(next.value);
-        },
-      });
-      return new Response(body, { status: response.status, headers: response.headers });
-    };
-    const recorder = recordingFetch(breakingFetch);
+    // The POST's body breaks as a lost connection does, after its first few chunks.
+    const drops = droppingFetch([{ method: 'POST', afterChunks: 4 }]);
+    const recorder = recordingFetch(drops.fetch);
     const transport = new ChatkeepTransport({
       endpoint: `${slow.origin}/api`,
       fetch: recorder.fetch,
@@ -179,8 +194,7 @@ describe('ChatkeepTransport mid-reply (a Worker whose demo model takes 40 ms a w
     expect(shown?.id).toBe(stored.id);
     expect(textOf(shown)).toBe(stored.content);
     // The id of the last whole event the dropped stream delivered: the resume asks for what came after it.
-    const wholeEvents = seenBeforeDrop.slice(0, seenBeforeDrop.lastIndexOf('\n\n'));
-    const lastEventId = [...wholeEvents.matchAll(/^id: ?(.*)$/gm)].at(-1)?.[1];
+    const lastEventId = drops.lastEventIds()[0];
     expect(lastEventId).toBeDefined();
     // Live, not history: one resume stream from that event carried the rest, word by word, and history was never read.
     expect(recorder.calls.map(({ request, lastEventId, status }) => ({ request, lastEventId, status }))).toEqual([
@@ -188,6 +202,38 @@ describe('ChatkeepTransport mid-reply (a Worker whose demo model takes 40 ms a w
       { request: `GET /api/chat/stream?sessionId=${sessionId}&messageId=${stored.id}`, lastEventId, status: 200 },
     ]);
     expect(deltas()).toBeGreaterThan(10);
+  });
+
+  it('resumes live again when the resume stream drops too, from the last event each stream delivered', async () => {
+    const sessionId = newId();
+    // The POST's body breaks after a few chunks, then the first resume stream's after a few more.
+    const drops = droppingFetch([
+      { method: 'POST', afterChunks: 4 },
+      { method: 'GET', path: '/api/chat/stream', afterChunks: 3 },
+    ]);
+    const recorder = recordingFetch(drops.fetch);
+    const transport = new ChatkeepTransport({ endpoint: `${slow.origin}/api`, fetch: recorder.fetch, historyPollBackoff: { baseMs: 100, capMs: 400 } });
+    const shown = await lastMessage(
+      await transport.sendMessages({
+        trigger: 'submit-message',
+        chatId: sessionId,
+        messageId: undefined,
+        messages: [userTurn('Tell me about rivers')],
+        abortSignal: undefined,
+      }),
+    );
+
+    const stored = await finalReply(slow.origin, sessionId);
+    expect(stored.status).toBe('complete');
+    expect(textOf(shown)).toBe(stored.content);
+    const [afterPost, afterFirstResume] = drops.lastEventIds();
+    expect(Number(afterFirstResume)).toBeGreaterThan(Number(afterPost));
+    const resume = `GET /api/chat/stream?sessionId=${sessionId}&messageId=${stored.id}`;
+    expect(recorder.calls.map(({ request, lastEventId, status }) => ({ request, lastEventId, status }))).toEqual([
+      { request: 'POST /api/chat', lastEventId: undefined, status: 200 },
+      { request: resume, lastEventId: afterPost, status: 200 },
+      { request: resume, lastEventId: afterFirstResume, status: 200 },
+    ]);
   });
 
   it('reconnects to a reply in progress (a reloaded page, a new transport) and shows the persisted text', async () => {
