@@ -41,7 +41,7 @@ const MISSING_REPLY_POLLS = 5;
  * - `sendMessages` posts only the new user turn, with its id (the Worker owns the context and never runs the model
  *   twice for one turn id: a regenerate shows the reply the Worker holds). The reply streams as one text part. A
  *   stream that breaks is followed on, live from its last event where the Worker can, else through history, so
- *   the message ends with the text the Worker persisted. `stop()` stops the reply on the Worker too, keeping the text
+ *   the message ends with the text the Worker persisted (a resume stream that drops is resumed again, from its last event). `stop()` stops the reply on the Worker too, keeping the text
  *   shown.
  * - `reconnectToStream` finds the conversation's latest reply: still streaming, it is followed live through
  *   `GET /chat/stream` (through history where the Worker answers 404 or 409 `resume_unavailable`); final, it
@@ -133,7 +133,8 @@ export class ChatkeepTransport<UI_MESSAGE extends UIMessage = UIMessage> impleme
 
   /**
    * Follows a reply to its end: live through `GET /chat/stream` (after the last event read, or from the start when
-   * nothing was shown yet), else through history, polled with backoff.
+   * nothing was shown yet), again after each resume stream that drops having carried events, else through history,
+   * polled with backoff.
    */
   private async follow(
     chatId: string,
@@ -143,16 +144,24 @@ export class ChatkeepTransport<UI_MESSAGE extends UIMessage = UIMessage> impleme
     headers: Record<string, string>,
     target: ReplyTarget,
   ): Promise<void> {
-    const id = progress.messageId ?? target.id;
-    if (id !== undefined && (!progress.started || progress.lastEventId !== undefined)) {
+    for (let advanced = true; advanced && !progress.ended; ) {
+      const id = progress.messageId ?? target.id;
+      // Text shown with no event id to resume after cannot be resumed live without showing some of it twice.
+      if (id === undefined || (progress.started && progress.lastEventId === undefined)) break;
+      const before = progress.lastEventId;
       const query = new URLSearchParams({ sessionId: chatId, messageId: id });
       const resumeHeaders = { ...headers, ...(progress.started && { 'last-event-id': progress.lastEventId! }) };
       // 404: no such reply, or a Worker without the route; 409 `resume_unavailable`: not followable live here.
       const response = await requestWorker(this.options, `${ROUTE.chatStream}?${query}`, { headers: resumeHeaders, signal }, [404, 409]);
-      if (response.ok && response.body) await readEvents(response.body, progress, emit, signal);
-      else await response.body?.cancel();
-      if (progress.ended) return;
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        break;
+      }
+      await readEvents(response.body, progress, emit, signal);
+      // A stream that ends with nothing new (a Worker that keeps dropping it) leaves the reply to history.
+      advanced = progress.lastEventId !== before;
     }
+    if (progress.ended) return;
     const backoff = this.options.historyPollBackoff ?? { baseMs: 500, capMs: 10_000 };
     for (let poll = 0, misses = 0; !progress.ended; poll++) {
       const { messages } = await readHistory(chatId, this.options, { headers, signal });

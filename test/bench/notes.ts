@@ -37,9 +37,22 @@ fake-indexeddb, \`--expose-gc\`), and \`chromium\` (real Chromium through the br
 8. **Worker CPU.** Measured in node, because workerd does not advance its clocks during CPU work. The figure is
    \`process.cpuUsage()\` around one whole exchange: the real OpenAI-compatible provider reading the model's SSE from
    memory, the reply's SSE, checkpoints and the final write to a Map-backed KV. Node's web streams are written in
-   JavaScript where workerd's are native, so the stream part weighs more here than on Cloudflare.
+   JavaScript where workerd's are native, so the stream part weighs more here than on Cloudflare. The line with the
+   conversation object runs the same exchange through \`createChatWorker({ conversations })\` and the object class
+   built with the same options, both in this process: a Map stands in for the object's storage, and the hop from
+   the Worker to its object is a direct call, so what the runtime spends routing and serializing that call is not
+   in the figure; everything chatkeep's code does (the Worker, the object, the reply, every KV write) is.
 9. **Memory.** \`heapUsed\` after forced collections. Each reply line runs a whole warm-up pass first: V8 keeps
    compiling hot code for a while, and compiled code is heap too. With \`clear()\` after each reply nothing should be
    retained; without it, each reply's two records stay in the client, its IndexedDB cache and KV, as they do for
    the bare client.
+10. **Storage writes per reply with the conversation object.** The object keeps the reply's text in memory and
+    writes to its own storage only the running reply's entry (so a restart can report it \`interrupted\`) and its
+    removal; the baseline writes each piece as it arrives, as a resume-from-storage design does.
+11. **Time from reconnect to the first resumed text.** One Worker configuration, with its conversation object; the
+    baseline is the SDK's fallback when \`GET /chat/stream\` answers \`409 resume_unavailable\` (a Worker without
+    objects, or an object restarted mid-reply): it polls history, whose text moves only at KV checkpoints (once a
+    second), with the default poll backoff. The clock starts when the new client is constructed (its IndexedDB open
+    and history load included) and stops at the first text past what the KV checkpoint held at that moment: text
+    that only a resume brings. Real timers throughout (the model's words are 40 ms apart in real time).
 `;

@@ -20,19 +20,75 @@ async function lastMessage(stream: ReadableStream<UIMessageChunk>): Promise<UIMe
   return last;
 }
 
-/** A fetch that records each request as `METHOD /path?query` with its JSON body, and its answer's status. */
+/**
+ * A fetch that records each request as `METHOD /path?query` with its JSON body, its `Last-Event-ID` header, and its
+ * answer's status.
+ */
 function recordingFetch(inner: typeof fetch = fetch) {
-  const calls: { request: string; body?: unknown; status?: number }[] = [];
+  const calls: { request: string; body?: unknown; lastEventId?: string; status?: number }[] = [];
   const recording = async (input: string, init?: RequestInit) => {
     const url = new URL(input);
     const call: (typeof calls)[number] = { request: `${init?.method ?? 'GET'} ${url.pathname}${url.search}` };
     if (typeof init?.body === 'string') call.body = JSON.parse(init.body);
+    const lastEventId = new Headers(init?.headers).get('last-event-id');
+    if (lastEventId !== null) call.lastEventId = lastEventId;
     calls.push(call);
     const response = await inner(input, init);
     call.status = response.status;
     return response;
   };
   return { fetch: recording, calls };
+}
+
+/**
+ * A fetch whose responses break as a lost connection does: the first response matching each drop (in order) errors
+ * after `afterChunks` chunks of its body. Records, per dropped stream, the id of the last whole event it delivered.
+ */
+function droppingFetch(drops: { method: string; path?: string; afterChunks: number }[]) {
+  const pending = [...drops];
+  const lastEventIds: (string | undefined)[] = [];
+  const dropping: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const drop = pending[0];
+    const path = new URL(String(input)).pathname;
+    if (!drop || (init?.method ?? 'GET') !== drop.method || (drop.path && drop.path !== path) || !response.body) return response;
+    pending.shift();
+    const slot = lastEventIds.push(undefined) - 1;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let seen = '';
+    let chunks = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (++chunks > drop.afterChunks) {
+          await reader.cancel();
+          return controller.error(new TypeError('network connection lost'));
+        }
+        const next = await reader.read();
+        if (next.done) return controller.close();
+        seen += decoder.decode(next.value, { stream: true });
+        const wholeEvents = seen.slice(0, seen.lastIndexOf('\n\n'));
+        lastEventIds[slot] = [...wholeEvents.matchAll(/^id: ?(.*)$/gm)].at(-1)?.[1];
+        controller.enqueue(next.value);
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+  return { fetch: dropping, lastEventIds: () => lastEventIds };
+}
+
+/** Passes a chunk stream through, counting its `text-delta` chunks as they go by. */
+function countingDeltas(stream: ReadableStream<UIMessageChunk>): { stream: ReadableStream<UIMessageChunk>; deltas: () => number } {
+  let deltas = 0;
+  const counted = stream.pipeThrough(
+    new TransformStream<UIMessageChunk, UIMessageChunk>({
+      transform(chunk, controller) {
+        if (chunk.type === 'text-delta') deltas++;
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return { stream: counted, deltas: () => deltas };
 }
 
 /** Waits until the server holds a streaming reply with some text for this session; returns it. */
@@ -117,47 +173,67 @@ describe('ChatkeepTransport mid-reply (a Worker whose demo model takes 40 ms a w
   });
   afterAll(() => slow?.stop());
 
-  it('follows a reply on through history when its stream drops, ending with the persisted text', async () => {
+  it('continues a send whose stream drops mid-reply live from the last event id, ending with the persisted text', async () => {
     const sessionId = newId();
-    let dropStream: (() => void) | undefined;
-    // The first POST's body breaks as a lost connection does, after the first few chunks.
-    const breakingFetch: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      if (init?.method !== 'POST' || !response.body || dropStream) return response;
-      const reader = response.body.getReader();
-      let chunks = 0;
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (++chunks > 4) {
-            await reader.cancel();
-            return controller.error(new TypeError('network connection lost'));
-          }
-          const next = await reader.read();
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
-        },
-      });
-      dropStream = () => undefined;
-      return new Response(body, { status: response.status, headers: response.headers });
-    };
-    const recorder = recordingFetch(breakingFetch);
+    // The POST's body breaks as a lost connection does, after its first few chunks.
+    const drops = droppingFetch([{ method: 'POST', afterChunks: 4 }]);
+    const recorder = recordingFetch(drops.fetch);
     const transport = new ChatkeepTransport({
       endpoint: `${slow.origin}/api`,
       fetch: recorder.fetch,
       historyPollBackoff: { baseMs: 100, capMs: 400 },
     });
     const turn = userTurn('Tell me about the sea');
-    const shown = await lastMessage(
+    const { stream, deltas } = countingDeltas(
       await transport.sendMessages({ trigger: 'submit-message', chatId: sessionId, messageId: undefined, messages: [turn], abortSignal: undefined }),
     );
+    const shown = await lastMessage(stream);
 
     const stored = await finalReply(slow.origin, sessionId);
     expect(stored.status).toBe('complete');
     expect(shown?.id).toBe(stored.id);
     expect(textOf(shown)).toBe(stored.content);
-    // It tried to resume live from the last event first, then read history.
-    expect(recorder.calls.some((c) => c.request.startsWith(`GET /api/chat/stream?sessionId=${sessionId}&messageId=${stored.id}`))).toBe(true);
-    expect(recorder.calls.some((c) => c.request.startsWith(`GET /api/history?sessionId=${sessionId}`))).toBe(true);
+    // The id of the last whole event the dropped stream delivered: the resume asks for what came after it.
+    const lastEventId = drops.lastEventIds()[0];
+    expect(lastEventId).toBeDefined();
+    // Live, not history: one resume stream from that event carried the rest, word by word, and history was never read.
+    expect(recorder.calls.map(({ request, lastEventId, status }) => ({ request, lastEventId, status }))).toEqual([
+      { request: 'POST /api/chat', lastEventId: undefined, status: 200 },
+      { request: `GET /api/chat/stream?sessionId=${sessionId}&messageId=${stored.id}`, lastEventId, status: 200 },
+    ]);
+    expect(deltas()).toBeGreaterThan(10);
+  });
+
+  it('resumes live again when the resume stream drops too, from the last event each stream delivered', async () => {
+    const sessionId = newId();
+    // The POST's body breaks after a few chunks, then the first resume stream's after a few more.
+    const drops = droppingFetch([
+      { method: 'POST', afterChunks: 4 },
+      { method: 'GET', path: '/api/chat/stream', afterChunks: 3 },
+    ]);
+    const recorder = recordingFetch(drops.fetch);
+    const transport = new ChatkeepTransport({ endpoint: `${slow.origin}/api`, fetch: recorder.fetch, historyPollBackoff: { baseMs: 100, capMs: 400 } });
+    const shown = await lastMessage(
+      await transport.sendMessages({
+        trigger: 'submit-message',
+        chatId: sessionId,
+        messageId: undefined,
+        messages: [userTurn('Tell me about rivers')],
+        abortSignal: undefined,
+      }),
+    );
+
+    const stored = await finalReply(slow.origin, sessionId);
+    expect(stored.status).toBe('complete');
+    expect(textOf(shown)).toBe(stored.content);
+    const [afterPost, afterFirstResume] = drops.lastEventIds();
+    expect(Number(afterFirstResume)).toBeGreaterThan(Number(afterPost));
+    const resume = `GET /api/chat/stream?sessionId=${sessionId}&messageId=${stored.id}`;
+    expect(recorder.calls.map(({ request, lastEventId, status }) => ({ request, lastEventId, status }))).toEqual([
+      { request: 'POST /api/chat', lastEventId: undefined, status: 200 },
+      { request: resume, lastEventId: afterPost, status: 200 },
+      { request: resume, lastEventId: afterFirstResume, status: 200 },
+    ]);
   });
 
   it('reconnects to a reply in progress (a reloaded page, a new transport) and shows the persisted text', async () => {
@@ -175,15 +251,22 @@ describe('ChatkeepTransport mid-reply (a Worker whose demo model takes 40 ms a w
     const reloaded = new ChatkeepTransport({ endpoint: `${slow.origin}/api`, fetch: recorder.fetch, historyPollBackoff: { baseMs: 100, capMs: 400 } });
     const initial = await loadUIMessages(sessionId, { endpoint: `${slow.origin}/api` });
     expect(initial.at(-1)?.id).toBe(partial.id);
-    const stream = await reloaded.reconnectToStream({ chatId: sessionId });
-    expect(stream).not.toBeNull();
-    const shown = await lastMessage(stream!);
+    const resumed = await reloaded.reconnectToStream({ chatId: sessionId });
+    expect(resumed).not.toBeNull();
+    const { stream, deltas } = countingDeltas(resumed!);
+    const shown = await lastMessage(stream);
 
     const stored = await finalReply(slow.origin, sessionId);
     expect(stored.status).toBe('complete');
     expect(shown?.id).toBe(partial.id);
     expect(textOf(shown)).toBe(stored.content);
-    expect(recorder.calls.some((c) => c.request === `GET /api/chat/stream?sessionId=${sessionId}&messageId=${partial.id}`)).toBe(true);
+    // Live, not history: after the one history read that finds the reply, a resume stream from its first word
+    // (no Last-Event-ID: a replay) carried it to its end, word by word, and history was not read again.
+    expect(recorder.calls.map(({ request, lastEventId, status }) => ({ request, lastEventId, status }))).toEqual([
+      { request: `GET /api/history?sessionId=${sessionId}`, lastEventId: undefined, status: 200 },
+      { request: `GET /api/chat/stream?sessionId=${sessionId}&messageId=${partial.id}`, lastEventId: undefined, status: 200 },
+    ]);
+    expect(deltas()).toBeGreaterThan(10);
     // The reply is final now: nothing more to resume.
     expect(await reloaded.reconnectToStream({ chatId: sessionId })).toBeNull();
   });
