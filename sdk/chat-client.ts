@@ -166,6 +166,8 @@ export class ChatClient {
     untilClosed.catch(() => {});
     /** `work`, or a `closed` rejection if the client closes first: no promise of a closed client stays pending. */
     const guarded = <T>(work: Promise<T>): Promise<T> => Promise.race([work, untilClosed]);
+    /** A public call: `work` once the cache is loaded, guarded against `close()`. */
+    const afterReady = <T>(work: () => Promise<T>): Promise<T> => guarded(this.ready.then(work));
 
     const notify = () => {
       const status: ChatStatus = offline ? 'offline' : activities.size ? 'streaming' : syncing ? 'syncing' : 'idle';
@@ -191,10 +193,12 @@ export class ChatClient {
       }
     };
 
-    const settleWaiters = (userId: string, settle: (waiter: Waiter) => void) => {
+    /** Settles the `send()` of the turn `userId`, if one waits: with the message, or with the error. */
+    const settleWaiter = (userId: string, outcome: ChatMessage | ChatError) => {
       const waiter = waiters.get(userId);
       waiters.delete(userId);
-      if (waiter) settle(waiter);
+      if (outcome instanceof ChatError) waiter?.reject(outcome);
+      else waiter?.resolve(outcome);
     };
 
     /**
@@ -206,7 +210,7 @@ export class ChatClient {
       // A reply read here settles its `send()` once its reading has ended (then `status` no longer says streaming).
       for (const record of records)
         if (record.role === 'assistant' && record.replyTo && isFinalStatus(record.status) && !isReadHere(record.replyTo))
-          settleWaiters(record.replyTo, (waiter) => waiter.resolve(record));
+          settleWaiter(record.replyTo, (record));
       if (broadcast) channel?.post({ put: [...records], drops: [...drops] });
       if (persist) void save((storage) => storage.put(sessionId, records, drops));
       notify();
@@ -227,10 +231,19 @@ export class ChatClient {
       const replyId = activity.replyId ?? activity.state?.reply?.id;
       const reply = replyId === undefined ? undefined : messages.get(replyId);
       if (reply && isFinalStatus(reply.status) && !isReadHere(activity.userId))
-        settleWaiters(activity.userId, (waiter) => waiter.resolve(reply));
+        settleWaiter(activity.userId, (reply));
     };
     const isStreamedHere = (replyId: string) =>
       [...activities].some((activity) => (activity.replyId ?? activity.state?.reply?.id) === replyId);
+    /**
+     * Records from history or another tab, less the replies read here (ahead of any copy from elsewhere); those
+     * taken replace any checkpoint's resume point.
+     */
+    const fromElsewhere = (records: readonly ChatMessage[]) => {
+      const taken = records.filter((m) => isFinalStatus(m.status) || !isStreamedHere(m.id));
+      for (const m of taken) resumePoints.delete(m.id);
+      return taken;
+    };
 
     /** Forgets the conversation here (deleted on the Worker, by this page or elsewhere). */
     const forgetConversation = async (reason?: ChatError) => {
@@ -239,7 +252,7 @@ export class ChatClient {
       resumePoints.clear();
       cursor = undefined;
       for (const userId of [...waiters.keys()])
-        settleWaiters(userId, (waiter) => waiter.reject(reason ?? new ChatError('conversation_deleted', 'deleted')));
+        settleWaiter(userId, (reason ?? new ChatError('conversation_deleted', 'deleted')));
       notify();
       channel?.post({ clear: true });
       await save((storage) => storage.drop(sessionId));
@@ -294,6 +307,16 @@ export class ChatClient {
       return save((storage) => storage.put(sessionId, [row]));
     };
 
+    /** Reads a reply stream into `activity`; resolves whether the reply has said its last word. */
+    const readInto = async (activity: ReplyActivity, body: ReadableStream<Uint8Array>, initial: ReplyState) => {
+      const { stalled } = await readReply(body, initial, {
+        timers,
+        stallTimeoutMs,
+        controller: activity.controller,
+        onProgress: (state) => progress(activity, state),
+      });
+      return settleStream(activity, stalled);
+    };
     /** After a reply stream ended: shows its last word, or goes on following the reply. */
     const settleStream = async (activity: ReplyActivity, stalled: boolean): Promise<boolean> => {
       const state = activity.state;
@@ -323,13 +346,7 @@ export class ChatClient {
         );
         offline = false;
         if (response.ok) {
-          const { stalled } = await readReply(response.body!, sendingReply(sessionId, turn.id), {
-            timers,
-            stallTimeoutMs,
-            controller: activity.controller,
-            onProgress: (state) => progress(activity, state),
-          });
-          if (await settleStream(activity, stalled)) return 'sent';
+          if (await readInto(activity, response.body!, sendingReply(sessionId, turn.id))) return 'sent';
           const reply = activity.state?.reply;
           // Not acknowledged: the Worker may not have the turn; it stays queued and is sent again.
           if (!activity.state?.user || !reply) {
@@ -357,7 +374,7 @@ export class ChatClient {
         show([], [turn.id]);
         void dequeue(turn.id);
         fail(refusal);
-        settleWaiters(turn.id, (waiter) => waiter.reject(refusal));
+        settleWaiter(turn.id, (refusal));
         return 'refused';
       } catch (cause) {
         if (activity.stopped || closed) return 'sent';
@@ -369,7 +386,7 @@ export class ChatClient {
     };
     /** The turn stays queued: its `send()` resolves with it, and the outbox tries again later. */
     const unreachable = (turn: ChatMessage, delayMs?: number): PostOutcome => {
-      settleWaiters(turn.id, (waiter) => waiter.resolve(messages.get(turn.id) ?? turn));
+      settleWaiter(turn.id, (messages.get(turn.id) ?? turn));
       scheduleRetry(delayMs);
       return 'unreachable';
     };
@@ -396,7 +413,7 @@ export class ChatClient {
             if ((await post(turn)) !== 'unreachable') continue;
             // The Worker cannot be reached now: the turns after this one stay queued too, and their sends say so.
             for (const queued of plan.send.slice(index + 1))
-              settleWaiters(queued.id, (waiter) => waiter.resolve(messages.get(queued.id) ?? queued));
+              settleWaiter(queued.id, (messages.get(queued.id) ?? queued));
             return;
           }
         },
@@ -410,7 +427,7 @@ export class ChatClient {
      */
     const follow = async (cached: ChatMessage | undefined, lastEventId?: string, userId = cached?.replyTo ?? ''): Promise<void> => {
       const replyId = cached?.id ?? userId + REPLY_ID_SUFFIX;
-      if (closed || isStreamedHere(replyId) || [...activities].some((a) => a.userId === userId)) return;
+      if (closed || isStreamedHere(replyId) || isReadHere(userId)) return;
       const activity: ReplyActivity = {
         controller: new AbortController(),
         userId,
@@ -434,13 +451,7 @@ export class ChatClient {
           }
           offline = false;
           const before = activity.state;
-          const { stalled } = await readReply(response.body!, activity.state!, {
-            timers,
-            stallTimeoutMs,
-            controller: activity.controller,
-            onProgress: (state) => progress(activity, state),
-          });
-          if (await settleStream(activity, stalled)) return;
+          if (await readInto(activity, response.body!, activity.state!)) return;
           if (activity.state?.broken) break;
           idle = activity.state === before ? idle + 1 : 0;
           activity.controller = new AbortController();
@@ -481,9 +492,7 @@ export class ChatClient {
           error = read.rejected ? new ChatError('bad_response', 'malformed records') : undefined;
           const { writes, drops } = merge(messages.map, read, now());
           // A reply this page reads itself is ahead of any checkpoint.
-          const taken = writes.filter((m) => isFinalStatus(m.status) || !isStreamedHere(m.id));
-          for (const m of taken) resumePoints.delete(m.id);
-          show(taken, drops);
+          show(fromElsewhere(writes), drops);
           cursor = read.cursor;
           void touch();
         } catch (cause) {
@@ -516,10 +525,7 @@ export class ChatClient {
       const target = append && messages.get(append.id);
       if (append && target?.status === 'streaming' && target.content.length === append.from && !isStreamedHere(append.id))
         show([{ ...target, content: target.content + append.text }], [], false, false);
-      // The reply this tab reads itself is ahead of any copy another tab has.
-      const put = (message.put ?? []).filter((m) => isFinalStatus(m.status) || !isStreamedHere(m.id));
-      for (const m of put) resumePoints.delete(m.id);
-      show(put, message.drops ?? [], false, false);
+      show(fromElsewhere(message.put ?? []), message.drops ?? [], false, false);
     };
     const onOnline = () => {
       // At once, not at the retry's time (a retry still scheduled finds nothing left to send).
@@ -575,9 +581,7 @@ export class ChatClient {
     this.sync = sync;
 
     this.send = (content) =>
-      guarded(
-        (async () => {
-          await this.ready;
+      afterReady(async () => {
           if (closed) throw new ChatError('closed', 'closed');
           if (!content.trim()) throw new ChatError('empty_content', 'empty');
           const last = messages.all[messages.all.length - 1];
@@ -596,13 +600,10 @@ export class ChatClient {
           // The one locked path every turn is sent through.
           void flush(true);
           return settled;
-        })(),
-      );
+      });
 
     this.stop = () =>
-      guarded(
-        (async () => {
-          await this.ready;
+      afterReady(async () => {
           halt();
           for (const reply of messages.all.filter((m) => m.status === 'streaming')) {
             show([{ ...reply, status: 'aborted' }]);
@@ -617,20 +618,16 @@ export class ChatClient {
               fail(cause);
             }
           }
-        })(),
-      );
+      });
 
     this.clear = () =>
-      guarded(
-        (async () => {
-          await this.ready;
+      afterReady(async () => {
           const url = `${endpoint}${ROUTE.history}?${new URLSearchParams({ sessionId })}`;
           // A long conversation is deleted in parts, each within the Worker's per-request limits.
           for (let calls = 1; (await fetchJSON<DeleteResponseBody>(fetcher, url, undefined, { method: 'DELETE' })).more; calls++)
             if (calls >= MAX_DELETE_CALLS) throw new ChatError('bad_response', 'endless delete');
           await forgetConversation();
-        })(),
-      );
+      });
 
     this.close = () => {
       if (closed) return;
