@@ -9,7 +9,7 @@ import { parseChatRequest, parseStopRequest, requireSessionId } from './routes/c
 import { handleChat } from './routes/chat-route';
 import { corsHeaders, preflightResponse } from './routes/cors';
 import { handleDelete } from './routes/delete-route';
-import { handleHistory } from './routes/history-route';
+import { handleHistory, parseHistoryRequest } from './routes/history-route';
 import { readJsonBody } from './routes/request-body';
 import type { RouteContext } from './routes/route-context';
 import { handleStop } from './routes/stop-route';
@@ -76,8 +76,7 @@ export function createChatWorker<E = ChatWorkerEnv>(options: ChatWorkerOptions<E
       }),
     },
     [ROUTE.history]: {
-      // Reads validate their paging parameters before authorizing, in the route itself.
-      GET: handleHistory,
+      GET: admitted(({ url }) => parseHistoryRequest(url), handleHistory, { rateLimited: false }),
       DELETE: admitted(
         ({ url }) => ({ sessionId: requireSessionId(url.searchParams.get('sessionId')) }),
         (route, { sessionId }) => handleDelete(route, sessionId),

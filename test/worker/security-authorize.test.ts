@@ -183,3 +183,31 @@ describe('session tokens', () => {
     await expect(verifySessionToken('a.b.c', { secret: 'short' })).rejects.toThrow(RangeError);
   });
 });
+
+describe('the dispatcher authorizes every route once, after validating its request', () => {
+  it('GET /history: bad paging is refused before the hook runs; a good read runs it once, and a refusal reads nothing', async () => {
+    const spy = spyKv(env.CHAT_KV);
+    const asked: string[] = [];
+    let allow = true;
+    const worker = createChatWorker({
+      kv: spy.kv,
+      authorize: (_request, sessionId) => {
+        asked.push(sessionId);
+        return allow;
+      },
+    });
+    const sessionId = uniqueId('s');
+    const badCursor = await call(worker, new Request(`${ORIGIN}/api/history?sessionId=${sessionId}&cursor=%%%`));
+    expect(badCursor.response.status).toBe(400);
+    expect(asked).toEqual([]);
+    const read = await call(worker, new Request(`${ORIGIN}/api/history?sessionId=${sessionId}`));
+    expect(read.response.status).toBe(200);
+    expect(asked).toEqual([sessionId]);
+    allow = false;
+    spy.reset();
+    const refused = await call(worker, new Request(`${ORIGIN}/api/history?sessionId=${sessionId}`));
+    expect(refused.response.status).toBe(403);
+    expect(asked).toEqual([sessionId, sessionId]);
+    expect(spy.counts).toEqual({ get: 0, put: 0, list: 0, delete: 0 });
+  });
+});

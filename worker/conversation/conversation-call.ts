@@ -1,6 +1,12 @@
+import { SSE_CONTENT_TYPE, type ChatMessage, type ErrorEventData } from '../../sdk/protocol';
 import type { ChatTurnRequest, StopTurnRequest } from '../routes/chat-request';
+import type { RouteContext } from '../routes/route-context';
 import type { ChatDurableObjectNamespace } from '../cloudflare-types';
 import { HttpError } from '../http-error';
+import { SessionStore } from '../store/session-store';
+import { presentMessage } from '../store/stale-streaming';
+import { guardFinalEvent, type CutStream } from '../stream/final-event-guard';
+import { replyIdFor } from './reply-id';
 
 /**
  * What the Worker asks of a conversation's object, after it has validated, authorized and rate-limited the request.
@@ -18,8 +24,13 @@ const OBJECT_RETRY_AFTER_SECONDS = 1;
 /** The namespace binding of the conversation object (`CHAT_CONVERSATIONS` in the deployable Worker). */
 export type ConversationNamespace = ChatDurableObjectNamespace;
 
-/** Sends a call to the object of `sessionId` (one per conversation, by name) and returns its answer. */
-export async function callConversation(
+/**
+ * Sends a call to the object of `sessionId` (one per conversation, by name) and returns its answer. An event stream
+ * is passed through a guard: if the object is restarted while it feeds the stream, the client still gets a last
+ * `error` event (code `interrupted`, with the reply's last checkpoint from KV) under the next event id.
+ */
+export async function callConversation<E>(
+  route: RouteContext<E>,
   namespace: ConversationNamespace,
   sessionId: string,
   call: ConversationCall,
@@ -42,5 +53,53 @@ export async function callConversation(
   // The stub is typed by the members chatkeep uses (so any app's typings fit); the runtime answers a Response.
   if (!(answer instanceof Response)) throw new HttpError(500, 'internal_error', 'The conversation answered no response');
   // A fetched response's headers are immutable; the dispatcher adds CORS headers to what it returns.
-  return new Response(answer.body, answer);
+  if (answer.body === null || answer.headers.get('content-type') !== SSE_CONTENT_TYPE) return new Response(answer.body, answer);
+  const knownReplyId = await replyIdOf(call);
+  const body = guardFinalEvent(answer.body, {
+    finish: (cut) => interruptedEvent(route, sessionId, knownReplyId, cut, call.op === 'follow' ? call.afterEventId : undefined),
+    log: route.options.log,
+  });
+  return new Response(body, answer);
 }
+
+/** The reply a stream is about, where the call names it (a turn sent without an id learns it from `start`). */
+async function replyIdOf(call: ConversationCall): Promise<string | undefined> {
+  if (call.op === 'follow') return call.messageId;
+  if (call.op === 'chat' && call.turn.id !== undefined) return replyIdFor(call.turn.id);
+  return undefined;
+}
+
+/** The framed `error` / `interrupted` event that ends a stream the object stopped feeding. */
+async function interruptedEvent<E>(
+  route: RouteContext<E>,
+  sessionId: string,
+  knownReplyId: string | undefined,
+  cut: CutStream,
+  afterEventId: number | undefined,
+): Promise<string | undefined> {
+  const replyId = cut.startedReplyId ?? knownReplyId;
+  if (replyId === undefined) return undefined;
+  const { options } = route;
+  const nowMs = options.now();
+  let record: ChatMessage | undefined;
+  try {
+    record = await new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds).get(replyId);
+  } catch (error) {
+    options.log(error);
+  }
+  const timestamp = new Date(nowMs).toISOString();
+  // The reply no longer runs: a `streaming` checkpoint is shown ended (a stale limit of -1), its text kept.
+  const shown = presentMessage(
+    record ?? { id: replyId, sessionId, role: 'assistant', content: '', timestamp, status: 'streaming', updatedAt: timestamp },
+    nowMs,
+    -1,
+  );
+  const data: ErrorEventData = {
+    error: shown.status === 'error' && shown.error !== undefined ? shown.error : INTERRUPTED,
+    message: shown.status === 'error' ? shown : { ...shown, status: 'error', error: INTERRUPTED },
+  };
+  const eventId = (cut.lastEventId ?? afterEventId ?? 0) + 1;
+  return `id: ${eventId}\nevent: error\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+const INTERRUPTED = { code: 'interrupted', message: 'The reply stopped before it was complete' } as const;

@@ -1,4 +1,5 @@
 import { ID_MAX_LENGTH, REPLY_ID_SUFFIX } from '../../sdk/protocol';
+import { base64url } from '../base64url';
 import { HttpError } from '../http-error';
 
 /**
@@ -25,10 +26,7 @@ export function requireUserTurnId(id: string, field = 'message.id'): string {
 export async function replyIdFor(userMessageId: string): Promise<string> {
   if (userMessageId.length + REPLY_ID_SUFFIX.length <= ID_MAX_LENGTH) return `${userMessageId}${REPLY_ID_SUFFIX}`;
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(userMessageId)));
-  const hash = btoa(String.fromCharCode(...digest.slice(0, 16)))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
+  const hash = base64url(digest.slice(0, 16));
   const head = userMessageId.slice(0, ID_MAX_LENGTH - REPLY_ID_SUFFIX.length - hash.length);
   return `${head}${hash}${REPLY_ID_SUFFIX}`;
 }

@@ -22,7 +22,7 @@ import { isoAfter } from '../store/timestamps';
 export async function handleChat<E>(route: RouteContext<E>, turn: ChatTurnRequest): Promise<Response> {
   const { options } = route;
   const conversations = options.conversations(route.env);
-  if (conversations !== undefined) return callConversation(conversations, turn.sessionId, { op: 'chat', turn });
+  if (conversations !== undefined) return callConversation(route, conversations, turn.sessionId, { op: 'chat', turn });
 
   const userId = turn.id ?? options.newId();
   // Claimed before the first KV read, with no await in between: see `claimTurn`.

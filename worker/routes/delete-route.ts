@@ -14,7 +14,7 @@ import type { RouteContext } from './route-context';
 export async function handleDelete<E>(route: RouteContext<E>, sessionId: string): Promise<Response> {
   const { options } = route;
   const conversations = options.conversations(route.env);
-  if (conversations !== undefined) return callConversation(conversations, sessionId, { op: 'delete', sessionId });
+  if (conversations !== undefined) return callConversation(route, conversations, sessionId, { op: 'delete', sessionId });
   haltSession(sessionId);
   const store = new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds);
   return jsonResponse(await deleteConversation(store));

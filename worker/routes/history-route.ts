@@ -1,13 +1,29 @@
 import { KV_CONSISTENCY_WINDOW_MS, type ChatMessage, type HistoryResponseBody } from '../../sdk/protocol';
-import { authorizeSession } from './access';
 import { requireSessionId } from './chat-request';
 import { compareText } from '../store/compare-text';
 import { jsonResponse } from '../json-response';
-import { decodePageToken, encodePageToken, parseSince } from './page-token';
+import { decodePageToken, encodePageToken, parseSince, type PageToken } from './page-token';
 import { KV_OPS_BUDGET, SessionStore, type ListedMessage } from '../store/session-store';
 import { presentMessage } from '../store/stale-streaming';
 import { lastWriteMs } from '../store/stored-message';
 import type { RouteContext } from './route-context';
+
+/** A validated `GET /history`. */
+export interface HistoryRequest {
+  sessionId: string;
+  /** The `since` cursor: only records changed after it (less the consistency window) are sent. */
+  since: number | undefined;
+  token: PageToken;
+}
+
+/** Validates the paging parameters along with the session id, so a bad request is refused before authorizing. */
+export function parseHistoryRequest(url: URL): HistoryRequest {
+  return {
+    sessionId: requireSessionId(url.searchParams.get('sessionId')),
+    since: parseSince(url.searchParams.get('since')),
+    token: decodePageToken(url.searchParams.get('cursor')),
+  };
+}
 
 /** Reads issued at once; enough to hide latency without a burst of hundreds. */
 const GET_CONCURRENCY = 50;
@@ -17,13 +33,9 @@ const GET_CONCURRENCY = 50;
  * without it) cost a read each, and a page ends before its reads would pass the KV operation budget. The next page
  * resumes after the last key this one covered (see `PageToken`), so every key present for the whole read is returned.
  */
-export async function handleHistory<E>(route: RouteContext<E>): Promise<Response> {
-  const { options, url } = route;
-  const sessionId = requireSessionId(url.searchParams.get('sessionId'));
-  const since = parseSince(url.searchParams.get('since'));
-  const token = decodePageToken(url.searchParams.get('cursor'));
-  await authorizeSession(route, sessionId);
-
+export async function handleHistory<E>(route: RouteContext<E>, read: HistoryRequest): Promise<Response> {
+  const { options } = route;
+  const { sessionId, since, token } = read;
   const nowMs = options.now();
   const store = new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds);
   let ops = 1;

@@ -1,4 +1,5 @@
 import { isValidId } from '../../sdk/protocol';
+import { base64url, fromBase64url } from '../base64url';
 import { HttpError } from '../http-error';
 
 /**
@@ -14,13 +15,15 @@ export interface PageToken {
 
 export function encodePageToken(token: PageToken): string {
   const json = JSON.stringify({ c: token.kvCursor ?? null, a: token.after ?? null });
-  return btoa(json).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return base64url(new TextEncoder().encode(json));
 }
 
 export function decodePageToken(value: string | null): PageToken {
   if (value === null || value === '') return { kvCursor: undefined, after: undefined };
   try {
-    const parsed: unknown = JSON.parse(atob(value.replace(/-/g, '+').replace(/_/g, '/')));
+    const bytes = fromBase64url(value);
+    if (bytes === undefined) throw new Error('not base64url');
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
     if (typeof parsed === 'object' && parsed !== null) {
       const { c, a, s } = parsed as { c?: unknown; a?: unknown; s?: unknown };
       if (c === null || typeof c === 'string') {

@@ -17,7 +17,7 @@ import type { RouteContext } from './route-context';
 export async function handleStop<E>(route: RouteContext<E>, stop: StopTurnRequest): Promise<Response> {
   const { options } = route;
   const conversations = options.conversations(route.env);
-  if (conversations !== undefined) return callConversation(conversations, stop.sessionId, { op: 'stop', stop });
+  if (conversations !== undefined) return callConversation(route, conversations, stop.sessionId, { op: 'stop', stop });
 
   const store = new SessionStore(options.kv(route.env), stop.sessionId, options.retentionSeconds);
   const active = activeReply(stop.sessionId, stop.messageId);

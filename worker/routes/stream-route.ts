@@ -43,7 +43,7 @@ export function parseFollowRequest(url: URL, request: Request): FollowRequest {
 export async function handleFollow<E>(route: RouteContext<E>, follow: FollowRequest): Promise<Response> {
   const { options } = route;
   const conversations = options.conversations(route.env);
-  if (conversations !== undefined) return callConversation(conversations, follow.sessionId, { op: 'follow', ...follow });
+  if (conversations !== undefined) return callConversation(route, conversations, follow.sessionId, { op: 'follow', ...follow });
 
   const store = new SessionStore(options.kv(route.env), follow.sessionId, options.retentionSeconds);
   let record;
