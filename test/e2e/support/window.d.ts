@@ -7,6 +7,14 @@ declare global {
       readonly sessionId: string;
       readonly messages: readonly ChatMessage[];
       readonly status: 'idle' | 'syncing' | 'streaming' | 'offline';
+      readonly ready: Promise<void>;
+    };
+    /** Set by `sampleStreaming` (test/e2e/support/streaming-samples.ts). */
+    streamingSamples?: {
+      /** `performance.now()` when `chat.ready` resolved. */
+      readyAt?: number;
+      /** The streaming reply's text length, sampled every few ms from the start of the document. */
+      samples: { at: number; length: number }[];
     };
   }
 }
