@@ -4,6 +4,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { act, createElement, StrictMode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
+import { fetch as nodeFetch } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useConversation, type Conversation } from '../../sdk/react';
 import { makeSessionId } from '../../sdk/ids';
@@ -16,6 +17,14 @@ declare global {
 globalThis.IS_REACT_ACT_ENVIRONMENT = true;
 // The page is served by the Worker, as the demo is: its requests are same-origin.
 (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(`${origin()}/`);
+
+/**
+ * Node's fetch, not happy-dom's: happy-dom's response body closes its stream controller when the socket ends even
+ * after the reader cancelled it (the client cancels a reply stream it no longer needs on close), and that throws
+ * outside any test. The requests are the same.
+ */
+const pageFetch = (url: string, init?: RequestInit): Promise<Response> =>
+  nodeFetch(url, init as Parameters<typeof nodeFetch>[1]) as unknown as Promise<Response>;
 
 /** An IndexedDB factory that counts `open` calls: each ChatClient opens its database once. */
 function countingIndexedDB(): { factory: IDBFactory; opens: () => number } {
@@ -51,7 +60,7 @@ describe('useConversation in StrictMode', () => {
   function mount(props: { sessionId: string; indexedDB: IDBFactory }) {
     const renders: Conversation[] = [];
     function Chat() {
-      const conversation = useConversation({ endpoint: `${origin()}/api`, onlineEvents: null, ...props });
+      const conversation = useConversation({ endpoint: `${origin()}/api`, onlineEvents: null, fetch: pageFetch, ...props });
       renders.push(conversation);
       return createElement('p', null, conversation.messages.map((m) => m.content).join('|'));
     }
