@@ -18,6 +18,7 @@ import { LiveReply } from './live-reply';
 import { modelMessages } from './model-messages';
 import { replayReply, sendFinal } from './replay';
 import { replyIdFor } from './reply-id';
+import { turnRecords } from './turn-records';
 import { stopStoredReply } from './stop-stored-reply';
 import { WarmContext } from './warm-context';
 
@@ -152,30 +153,9 @@ class Conversation<E> {
     // Built before any write: a provider that cannot be built (a deploy mistake) must leave no `streaming` record.
     const provider = options.model(this.env);
     const history = context.recent(options.contextWindow, new Set([userId, replyId]));
-    const isNewTurn = userMessage === undefined;
-    if (userMessage === undefined) {
-      const timestamp = isoAfter(nowMs);
-      userMessage = {
-        id: userId,
-        sessionId: turn.sessionId,
-        role: 'user',
-        content: turn.content,
-        timestamp,
-        status: 'complete',
-        updatedAt: timestamp,
-      };
-    }
-    const replyTimestamp = isoAfter(nowMs, userMessage.timestamp);
-    const assistantMessage: ChatMessage = {
-      id: replyId,
-      sessionId: turn.sessionId,
-      role: 'assistant',
-      content: '',
-      timestamp: replyTimestamp,
-      status: 'streaming',
-      replyTo: userId,
-      updatedAt: replyTimestamp,
-    };
+    const records = turnRecords(turn, userId, replyId, userMessage, nowMs);
+    const { assistantMessage, isNewTurn } = records;
+    userMessage = records.userMessage;
 
     const userWrite = isNewTurn ? store.put(userMessage) : Promise.resolve();
     const replyWrite = store.put(assistantMessage);

@@ -13,7 +13,7 @@ import { SessionStore, storageUnavailable } from '../store/session-store';
 import { sseResponse } from '../stream/sse-response';
 import { SseStream } from '../stream/sse-stream';
 import { presentMessage } from '../store/stale-streaming';
-import { isoAfter } from '../store/timestamps';
+import { turnRecords } from '../conversation/turn-records';
 
 /**
  * `POST /chat` (validated, authorized and rate-limited by the dispatcher): handed to the conversation's object when
@@ -77,30 +77,9 @@ async function answerTurn<E>(route: RouteContext<E>, turn: ChatTurnRequest, user
   // Built before any write: a provider that cannot be built (a deploy mistake) must leave no `streaming` record.
   const provider = options.model(route.env);
   const history = await conversation.recent(options.contextWindow, new Set([userId, replyId]));
-  const isNewTurn = userMessage === undefined;
-  if (userMessage === undefined) {
-    const timestamp = isoAfter(nowMs);
-    userMessage = {
-      id: userId,
-      sessionId: turn.sessionId,
-      role: 'user',
-      content: turn.content,
-      timestamp,
-      status: 'complete',
-      updatedAt: timestamp,
-    };
-  }
-  const replyTimestamp = isoAfter(nowMs, userMessage.timestamp);
-  const assistantMessage: ChatMessage = {
-    id: replyId,
-    sessionId: turn.sessionId,
-    role: 'assistant',
-    content: '',
-    timestamp: replyTimestamp,
-    status: 'streaming',
-    replyTo: userId,
-    updatedAt: replyTimestamp,
-  };
+  const records = turnRecords(turn, userId, replyId, userMessage, nowMs);
+  const { assistantMessage, isNewTurn } = records;
+  userMessage = records.userMessage;
 
   const userWrite = isNewTurn ? store.put(userMessage) : Promise.resolve();
   const replyWrite = store.put(assistantMessage);
