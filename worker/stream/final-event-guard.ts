@@ -33,6 +33,8 @@ export function guardFinalEvent(source: ReadableStream<Uint8Array>, options: Fin
   const cut: CutStream = { lastEventId: undefined, startedReplyId: undefined };
   let tail = '';
   let sawFinal = false;
+  // Set when the client went away: a read pending then fails with the cancel, and there is nobody to tell.
+  let cancelled = false;
 
   const note = (text: string): void => {
     tail += text;
@@ -56,15 +58,16 @@ export function guardFinalEvent(source: ReadableStream<Uint8Array>, options: Fin
   };
 
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> => {
+    if (cancelled) return;
     if (!sawFinal) {
       try {
         const frames = await options.finish(cut);
-        if (frames !== undefined) controller.enqueue(encoder.encode(frames));
+        if (frames !== undefined && !cancelled) controller.enqueue(encoder.encode(frames));
       } catch (error) {
         options.log(error);
       }
     }
-    controller.close();
+    if (!cancelled) controller.close();
   };
 
   return new ReadableStream<Uint8Array>({
@@ -73,6 +76,7 @@ export function guardFinalEvent(source: ReadableStream<Uint8Array>, options: Fin
       try {
         chunk = await reader.read();
       } catch (error) {
+        if (cancelled) return;
         // The runtime tore the object's response down (a reset, an eviction, a code update): the client still gets
         // its final event.
         options.log(error);
@@ -88,7 +92,10 @@ export function guardFinalEvent(source: ReadableStream<Uint8Array>, options: Fin
       controller.enqueue(chunk.value);
     },
     // The client went away: the object sees its stream cancelled, and the reply runs on without it.
-    cancel: (reason) => reader.cancel(reason),
+    cancel: (reason) => {
+      cancelled = true;
+      return reader.cancel(reason);
+    },
   });
 }
 

@@ -11,10 +11,14 @@
  *   socket mid-reply (support/openai-server.ts) to prove the partial reply is kept with status `error`. workerd logs
  *   the cut body from its own pump before the Worker's reader sees the error, which the test then asserts is
  *   handled; ending the socket instead of destroying it logs the same.
+ * - `PumpToReader was destroyed`: object-restart.test.ts stands in for a reset of the conversation object by cutting
+ *   the object's response body in a binding wrapper (`cutAfter`) and dropping the rest of it; workerd logs its
+ *   abandoned pump of that body, which is the cut the test is about (it then asserts the client's final event).
  */
 const EXPECTED_RUNTIME_LINES = [
   'disconnected: WebSocket peer disconnected',
   'kj/async-io.c++:60: disconnected: stream disconnected prematurely',
+  'kj/async.c++:220: disconnected: PumpToReader was destroyed',
 ];
 
 type Write = typeof process.stdout.write;
