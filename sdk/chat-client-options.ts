@@ -9,7 +9,10 @@ export type ChatStatus = 'idle' | 'syncing' | 'streaming' | 'offline';
 
 /** One immutable view of the client; the same object until something changes (fits `useSyncExternalStore`). */
 export interface ChatSnapshot {
-  /** The conversation in history order (by `timestamp`, then `id`); a new array after every change. */
+  /**
+   * The conversation in history order (by `timestamp`, then `id`); a new array after every change, built when first
+   * read (the same array on every later read of this snapshot).
+   */
   readonly messages: readonly ChatMessage[];
   /** `'streaming'` while a reply is read here, sent by this page or followed. */
   readonly status: ChatStatus;

@@ -7,7 +7,7 @@ import { makeSessionId, uuidv7 } from './ids';
 import { merge } from './merge';
 import { createMessageList } from './message-list';
 import { planOutbox } from './outbox';
-import { createPersistence, fromRow, type CachedReply } from './persistence';
+import { createPersistence, fromRow, keepNothing, type CachedReply } from './persistence';
 import {
   CHECKPOINT_INTERVAL_MS,
   DEFAULT_BASE_PATH,
@@ -22,7 +22,6 @@ import { readReply } from './reply-reader';
 import { resumingReply, sendingReply, shownReply, type ReplyState } from './reply-stream';
 import { createScheduler } from './scheduler';
 import { idbStorage } from './storage/idb-storage';
-import { memoryStorage } from './storage/memory-storage';
 import { openTabChannel, runExclusive, type TabChannel, type TabMessage } from './tabs';
 import { isFinalReply } from './validate';
 
@@ -39,6 +38,9 @@ interface ReplyActivity {
   stopped?: boolean;
   /** When the reply was last checkpointed to the cache, in ms. */
   savedAt?: number;
+  /** How much of the reply's text other tabs were told, and when. */
+  told?: number;
+  toldAt?: number;
 }
 
 /** A `send()` waiting for its reply. */
@@ -47,11 +49,13 @@ interface Waiter {
   reject: (error: ChatError) => void;
 }
 
-/** How a post of one turn ended, for the outbox round that made it. */
-type PostOutcome = 'sent' | 'unreachable' | 'refused';
-
 /** The most `DELETE /history` calls one `clear()` makes: each deletes up to the Worker's per-request limit. */
 const MAX_DELETE_CALLS = 100;
+/**
+ * Other tabs are told a streaming reply's new text at most this often: reads that arrive faster than a screen
+ * refreshes are told together, and the rest of the reply comes with its final record.
+ */
+const TAB_APPEND_INTERVAL_MS = 50;
 /** Resume attempts in a row that bring nothing new before a followed reply is read through history instead. */
 const MAX_IDLE_RESUMES = 3;
 /** History reads in a row without a followed reply before it is taken as deleted (KV lists lag a little). */
@@ -141,6 +145,7 @@ export class ChatClient {
     const listeners = new Set<() => void>();
     let cursor: string | undefined;
     let snapshot: ChatSnapshot | undefined;
+    let snapshotMessages: (() => readonly ChatMessage[]) | undefined;
     let syncing: Promise<HistoryRead | undefined> | undefined;
     let offline = false;
     let closed = false;
@@ -151,9 +156,8 @@ export class ChatClient {
 
     const factory = options.indexedDB === undefined ? globals.indexedDB : options.indexedDB;
     const persistence = createPersistence({
-      storage: options.storage ?? (factory ? idbStorage(factory) : memoryStorage()),
+      storage: options.storage ?? (factory ? idbStorage(factory) : keepNothing()),
       sessionId: () => sessionId,
-      shown: () => messages.all,
       onFallback: (fallbackError) => {
         options.onStorage?.({ type: 'storage', storage: 'memory', error: fallbackError });
         notify();
@@ -172,15 +176,26 @@ export class ChatClient {
     const notify = () => {
       const status: ChatStatus = offline ? 'offline' : activities.size ? 'streaming' : syncing ? 'syncing' : 'idle';
       const storage = persistence.kind;
+      const shownMessages = messages.view();
       if (
         // The session id changes only on load, together with the messages.
-        snapshot?.messages === messages.all &&
-        snapshot.status === status &&
+        snapshotMessages === shownMessages &&
+        snapshot?.status === status &&
         snapshot.storage === storage &&
         snapshot.error === error
       )
         return;
-      snapshot = { messages: messages.all, status, sessionId, storage, error };
+      snapshotMessages = shownMessages;
+      // The array is built when the app reads it: a streamed chunk costs no copy of a long conversation.
+      snapshot = {
+        get messages() {
+          return shownMessages();
+        },
+        status,
+        sessionId,
+        storage,
+        error,
+      };
       for (const listener of listeners) {
         try {
           listener();
@@ -211,7 +226,7 @@ export class ChatClient {
       for (const record of records)
         if (record.role === 'assistant' && record.replyTo && isFinalStatus(record.status) && !isReadHere(record.replyTo))
           settleWaiter(record.replyTo, (record));
-      if (broadcast) channel?.post({ put: [...records], drops: [...drops] });
+      if (broadcast) channel?.post({ put: records, drops });
       if (persist) void save((storage) => storage.put(sessionId, records, drops));
       notify();
     };
@@ -223,7 +238,8 @@ export class ChatClient {
     };
     const touch = () => save((storage) => storage.saveSession({ id: sessionId, at: now(), cursor }));
     const dequeue = (id: string) => save((storage) => storage.dequeue(id));
-    const isReadHere = (userId: string) => [...activities].some((activity) => activity.userId === userId);
+    /** Whether this page reads a reply to the turn `userId` (sends it, or follows its reply): a reply is known by its turn. */
+    const isReadHere = (userId: string | undefined) => [...activities].some((activity) => activity.userId === userId);
     /** A reading has ended: its `send()` settles if the reply is final. */
     const endReading = (activity: ReplyActivity) => {
       activities.delete(activity);
@@ -233,14 +249,12 @@ export class ChatClient {
       if (reply && isFinalStatus(reply.status) && !isReadHere(activity.userId))
         settleWaiter(activity.userId, (reply));
     };
-    const isStreamedHere = (replyId: string) =>
-      [...activities].some((activity) => (activity.replyId ?? activity.state?.reply?.id) === replyId);
     /**
      * Records from history or another tab, less the replies read here (ahead of any copy from elsewhere); those
      * taken replace any checkpoint's resume point.
      */
     const fromElsewhere = (records: readonly ChatMessage[]) => {
-      const taken = records.filter((m) => isFinalStatus(m.status) || !isStreamedHere(m.id));
+      const taken = records.filter((m) => isFinalStatus(m.status) || !isReadHere(m.replyTo));
       for (const m of taken) resumePoints.delete(m.id);
       return taken;
     };
@@ -251,7 +265,7 @@ export class ChatClient {
       messages.reset([]);
       resumePoints.clear();
       cursor = undefined;
-      for (const userId of [...waiters.keys()])
+      for (const userId of waiters.keys())
         settleWaiter(userId, (reason ?? new ChatError('conversation_deleted', 'deleted')));
       notify();
       channel?.post({ clear: true });
@@ -290,11 +304,16 @@ export class ChatClient {
         return;
       }
       if (state.final || state.failure || behind) return;
-      const checkpoint = now() - (activity.savedAt ?? 0) >= checkpointIntervalMs;
-      const from = current?.content.length ?? 0;
-      show([reply], [], false, !current || current.content.length === 0);
-      if (current) channel?.post({ append: { id: reply.id, from, text: reply.content.slice(from) } });
-      if (checkpoint) {
+      const at = now();
+      // Other tabs get the whole record once it has text, then the text added, at most once per interval.
+      show([reply], [], false, !current?.content);
+      if (current?.content && at - (activity.toldAt ?? 0) >= TAB_APPEND_INTERVAL_MS) {
+        const from = activity.told ?? current.content.length;
+        channel?.post({ append: { id: reply.id, from, text: reply.content.slice(from) } });
+        activity.told = reply.content.length;
+        activity.toldAt = at;
+      }
+      if (at - (activity.savedAt ?? 0) >= checkpointIntervalMs) {
         activity.savedAt = now();
         void saveResumePoint(state);
       }
@@ -334,7 +353,11 @@ export class ChatClient {
       return false;
     };
 
-    const post = async (turn: ChatMessage): Promise<PostOutcome> => {
+    /**
+     * Sends one turn and reads its reply; resolves whether the Worker was reached (it took the turn, or refused it
+     * for good): when not, the turn stays queued, and so do the ones after it.
+     */
+    const post = async (turn: ChatMessage): Promise<boolean> => {
       const activity: ReplyActivity = { controller: new AbortController(), userId: turn.id };
       activities.add(activity);
       notify();
@@ -346,7 +369,7 @@ export class ChatClient {
         );
         offline = false;
         if (response.ok) {
-          if (await readInto(activity, response.body!, sendingReply(sessionId, turn.id))) return 'sent';
+          if (await readInto(activity, response.body!, sendingReply(sessionId, turn.id))) return true;
           const reply = activity.state?.reply;
           // Not acknowledged: the Worker may not have the turn; it stays queued and is sent again.
           if (!activity.state?.user || !reply) {
@@ -356,7 +379,7 @@ export class ChatClient {
           // The Worker persists the whole reply even without us: follow the rest.
           endReading(activity);
           void follow(messages.get(reply.id) ?? reply, activity.state?.lastEventId);
-          return 'sent';
+          return true;
         }
         const refusal = await responseError(response);
         if (refusal.code === 'reply_in_progress') {
@@ -364,7 +387,7 @@ export class ChatClient {
           void dequeue(turn.id);
           endReading(activity);
           void follow(undefined, undefined, turn.id);
-          return 'sent';
+          return true;
         }
         if (isRetryable(response.status)) {
           fail(refusal);
@@ -375,9 +398,9 @@ export class ChatClient {
         void dequeue(turn.id);
         fail(refusal);
         settleWaiter(turn.id, (refusal));
-        return 'refused';
+        return true;
       } catch (cause) {
-        if (activity.stopped || closed) return 'sent';
+        if (activity.stopped || closed) return true;
         fail(cause);
         return unreachable(turn);
       } finally {
@@ -385,10 +408,10 @@ export class ChatClient {
       }
     };
     /** The turn stays queued: its `send()` resolves with it, and the outbox tries again later. */
-    const unreachable = (turn: ChatMessage, delayMs?: number): PostOutcome => {
+    const unreachable = (turn: ChatMessage, delayMs?: number): false => {
       settleWaiter(turn.id, (messages.get(turn.id) ?? turn));
       scheduleRetry(delayMs);
-      return 'unreachable';
+      return false;
     };
 
     /**
@@ -401,16 +424,14 @@ export class ChatClient {
         `chatkeep:outbox:${sessionId}`,
         async () => {
           if (closed) return;
-          const pending = messages.all.filter((m) => m.status === 'pending');
-          const storage = persistence.storage;
-          const plan = await planOutbox(storage, sessionId, messages.get, pending).catch(() => undefined);
+          const plan = await planOutbox(persistence.storage, sessionId, messages.get, messages.pending()).catch(() => undefined);
           if (!plan) return;
           for (const turn of plan.requeue) await save((s) => s.enqueue(turn));
           for (const id of plan.done) void dequeue(id);
           for (const [index, turn] of plan.send.entries()) {
             if (closed) return;
             if (!messages.get(turn.id)) show([turn], [], false, false);
-            if ((await post(turn)) !== 'unreachable') continue;
+            if (await post(turn)) continue;
             // The Worker cannot be reached now: the turns after this one stay queued too, and their sends say so.
             for (const queued of plan.send.slice(index + 1))
               settleWaiter(queued.id, (messages.get(queued.id) ?? queued));
@@ -427,7 +448,7 @@ export class ChatClient {
      */
     const follow = async (cached: ChatMessage | undefined, lastEventId?: string, userId = cached?.replyTo ?? ''): Promise<void> => {
       const replyId = cached?.id ?? userId + REPLY_ID_SUFFIX;
-      if (closed || isStreamedHere(replyId) || isReadHere(userId)) return;
+      if (closed || isReadHere(userId)) return;
       const activity: ReplyActivity = {
         controller: new AbortController(),
         userId,
@@ -506,7 +527,7 @@ export class ChatClient {
     /** Follows every reply shown as streaming that nothing here reads yet. */
     const followStreaming = () => {
       for (const m of messages.all)
-        if (m.status === 'streaming' && m.role === 'assistant' && !isStreamedHere(m.id)) void follow(m, resumePoints.get(m.id));
+        if (m.status === 'streaming' && m.role === 'assistant' && !isReadHere(m.replyTo)) void follow(m, resumePoints.get(m.id));
     };
 
     const sync = async (): Promise<void> => {
@@ -523,7 +544,7 @@ export class ChatClient {
       }
       const append = message.append;
       const target = append && messages.get(append.id);
-      if (append && target?.status === 'streaming' && target.content.length === append.from && !isStreamedHere(append.id))
+      if (append && target?.status === 'streaming' && target.content.length === append.from && !isReadHere(target.replyTo))
         show([{ ...target, content: target.content + append.text }], [], false, false);
       show(fromElsewhere(message.put ?? []), message.drops ?? [], false, false);
     };
@@ -563,7 +584,7 @@ export class ChatClient {
         for (const [message, lastEventId] of rows) if (lastEventId !== undefined) resumePoints.set(message.id, lastEventId);
         messages.reset(rows.map(([message]) => message));
       } catch (cause) {
-        await persistence.fallBack(cause);
+        persistence.fallBack(cause);
       }
       if (closed) return persistence.storage.close();
       void touch();
@@ -584,7 +605,7 @@ export class ChatClient {
       afterReady(async () => {
           if (closed) throw new ChatError('closed', 'closed');
           if (!content.trim()) throw new ChatError('empty_content', 'empty');
-          const last = messages.all[messages.all.length - 1];
+          const last = messages.all.at(-1);
           const turn: ChatMessage = {
             id: (options.makeMessageId ?? (() => uuidv7(now())))(),
             sessionId,

@@ -1,7 +1,7 @@
 import { ChatError } from './errors';
 import type { ChatMessage } from './protocol';
 import { evictOldest, type ChatStorage } from './storage/chat-storage';
-import { memoryStorage } from './storage/memory-storage';
+import { tableStorage } from './storage/tables';
 
 /**
  * A streaming reply's row in the cache: the record plus the id of the last reply event its text includes, so a
@@ -14,12 +14,17 @@ export interface CachedReply extends ChatMessage {
 /** A cache row as a record to show, and the resume point it carried. */
 export const fromRow = ({ lastEventId, ...message }: CachedReply): [ChatMessage, string | undefined] => [message, lastEventId];
 
+/**
+ * What a client keeps without IndexedDB: nothing. The records it shows are then the only copy, and its outbox is
+ * the turns shown `pending` (an outbox round finds them queued nowhere and sends each one), so a second copy in
+ * memory would be written and never read.
+ */
+export const keepNothing = (): ChatStorage => tableStorage({ all: async () => [], write: async () => undefined, close() {} });
+
 export interface PersistenceOptions {
   storage: ChatStorage;
   /** The conversation being kept: never evicted to make room. */
   sessionId: () => string;
-  /** What memory must hold when the client falls back to it: the records shown now. */
-  shown: () => readonly ChatMessage[];
   /** Told once, when IndexedDB proved unusable. */
   onFallback: (error: ChatError) => void;
 }
@@ -34,7 +39,7 @@ export interface Persistence {
    */
   save(change: (storage: ChatStorage) => Promise<unknown>): Promise<void>;
   /** Moves to memory at once (IndexedDB missing, or unusable on load). */
-  fallBack(cause: unknown): Promise<void>;
+  fallBack(cause: unknown): void;
 }
 
 /** Eviction rounds one write may take before the quota is taken as final. */
@@ -43,12 +48,11 @@ const MAX_EVICTIONS = 3;
 export function createPersistence(options: PersistenceOptions): Persistence {
   let storage = options.storage;
   let kind: Persistence['kind'] = 'indexeddb';
-  const fallBack = async (cause: unknown) => {
+  const fallBack = (cause: unknown) => {
     if (kind === 'memory') return;
     kind = 'memory';
     storage.close();
-    storage = memoryStorage();
-    for (const m of options.shown()) await (m.status === 'pending' ? storage.enqueue(m) : storage.put(m.sessionId, [m]));
+    storage = keepNothing();
     options.onFallback(new ChatError('storage_unavailable', String(cause)));
   };
   const save = async (change: (storage: ChatStorage) => Promise<unknown>): Promise<void> => {
@@ -69,7 +73,7 @@ export function createPersistence(options: PersistenceOptions): Persistence {
           storage.close();
           continue;
         }
-        await fallBack(error);
+        fallBack(error);
       }
     }
   };

@@ -1,4 +1,4 @@
-import { applyEvent, isSettled, type ReplyState } from './reply-stream';
+import { applyEvents, isSettled, type ReplyEvent, type ReplyState } from './reply-stream';
 import { readSSE } from './sse-reader';
 import type { Timers } from './chat-client-options';
 
@@ -19,8 +19,8 @@ export interface ReplyReadOptions {
 }
 
 /**
- * Reads a reply stream (`POST /chat` or `GET /chat/stream`) to its end, folding its events with `applyEvent`.
- * Resolves with the last state; a dropped connection or an abort resolves too, with what came before it.
+ * Reads a reply stream (`POST /chat` or `GET /chat/stream`) to its end, folding each network read's events at once
+ * with `applyEvents`. Resolves with the last state; a dropped connection or an abort resolves too, with what came before it.
  */
 export async function readReply(
   body: ReadableStream<Uint8Array>,
@@ -28,7 +28,6 @@ export async function readReply(
   { timers, stallTimeoutMs, controller, onProgress }: ReplyReadOptions,
 ): Promise<ReplyReadResult> {
   let state = initial;
-  let shown = initial;
   let stalled = false;
   let stallTimer: unknown;
   const watch = () => {
@@ -38,20 +37,24 @@ export async function readReply(
       controller.abort();
     }, stallTimeoutMs);
   };
+  /** The events of the current network read, folded together once it has been parsed. */
+  const batch: ReplyEvent[] = [];
   const afterRead = () => {
-    if (state !== shown) onProgress((shown = state));
+    const before = state;
+    state = applyEvents(state, batch);
+    batch.length = 0;
+    if (state !== before) onProgress(state);
     // Events after the final one are never read: the stream has said its last word.
     if (isSettled(state)) return true;
     watch();
   };
   watch();
   try {
-    await readSSE(body, (event) => (state = applyEvent(state, event)), afterRead, controller.signal);
+    await readSSE(body, (event) => batch.push(event), afterRead, controller.signal);
   } catch {
     // Aborted or cut: the events before the cut stand.
   } finally {
     timers.clearTimeout(stallTimer);
   }
-  if (state !== shown) onProgress(state);
   return { state, stalled };
 }

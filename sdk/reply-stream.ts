@@ -10,7 +10,7 @@ export interface ReplyEvent {
 
 /**
  * A reply stream folded so far: what `POST /chat` or `GET /chat/stream` has said about one assistant turn. Each
- * event gives a new state; the text grows by the delta's own size, whatever the conversation holds.
+ * batch of events gives a new state; the text grows by the delta's own size, whatever the conversation holds.
  */
 export interface ReplyState {
   readonly sessionId: string;
@@ -54,55 +54,71 @@ const parse = (data: string): Record<string, unknown> | undefined => {
   }
 };
 
-const broken = (state: ReplyState, why: string): ReplyState => ({ ...state, broken: why });
+/** A state being folded: the copy one batch of events writes to. */
+type Draft = { -readonly [K in keyof ReplyState]: ReplyState[K] };
 
 /**
- * Folds one event into the reply. Events after the final one, and any after the stream broke, change nothing.
+ * Folds a batch of events (one network read's) into the reply: `state` itself never changes; the first event that
+ * changes something makes one copy, and the rest of the batch writes to it, so a read of many deltas costs one
+ * object, not one per delta. Events after the final one, and any after the stream broke, change nothing; an event
+ * that breaks the protocol (malformed, foreign or out of order) leaves nothing of itself.
  *
  * @example
  * ```ts
  * let reply = sendingReply(sessionId, userTurn.id);
- * for (const event of events) reply = applyEvent(reply, event);
+ * reply = applyEvents(reply, eventsOfOneRead);
  * reply.final?.status; // 'complete'
  * ```
  */
-export function applyEvent(state: ReplyState, { event, data, id }: ReplyEvent): ReplyState {
-  if (state.final || state.broken) return state;
-  const body = parse(data);
-  if (!body) return broken(state, 'unreadable event');
-  const lastEventId = id ?? state.lastEventId;
-  if (event === EVENT.start) {
-    const { userMessage: user, assistantMessage: reply } = body;
-    // One `start` per stream; a resume that was promised none (it asked from an event id) takes one only for its reply.
-    if (
-      state.user !== undefined ||
-      (state.reply !== undefined && (reply as ChatMessage | undefined)?.id !== state.reply.id) ||
-      !isMessageOf(user, state.sessionId) ||
-      user.id !== state.userId ||
-      user.role !== 'user' ||
-      !isMessageOf(reply, state.sessionId) ||
-      reply.role !== 'assistant' ||
-      reply.replyTo !== state.userId
-    )
-      return broken(state, 'unexpected start');
-    return { ...state, user, reply, text: reply.content, lastEventId };
+export function applyEvents(state: ReplyState, events: Iterable<ReplyEvent>): ReplyState {
+  let draft: Draft | undefined;
+  const edit = () => (draft ??= { ...state });
+  for (const { event, data, id } of events) {
+    const current = draft ?? state;
+    if (current.final || current.broken) break;
+    const body = parse(data);
+    const lastEventId = id ?? current.lastEventId;
+    const reply = current.reply;
+    if (!body) edit().broken = 'unreadable event';
+    else if (event === EVENT.start) {
+      const { userMessage: user, assistantMessage: announced } = body;
+      // One `start` per stream; a resume that was promised none (it asked from an event id) takes one only for its reply.
+      if (
+        current.user !== undefined ||
+        (reply !== undefined && (announced as ChatMessage | undefined)?.id !== reply.id) ||
+        !isMessageOf(user, current.sessionId) ||
+        user.id !== current.userId ||
+        user.role !== 'user' ||
+        !isMessageOf(announced, current.sessionId) ||
+        announced.role !== 'assistant' ||
+        announced.replyTo !== current.userId
+      )
+        edit().broken = 'unexpected start';
+      else Object.assign(edit(), { user, reply: announced, text: announced.content, lastEventId });
+    } else if (!reply) edit().broken = 'event before start';
+    else if (event === EVENT.delta) {
+      if (body.id !== reply.id || typeof body.text !== 'string') edit().broken = 'foreign delta';
+      else {
+        const next = edit();
+        next.text += body.text;
+        next.lastEventId = lastEventId;
+      }
+    } else if (event === EVENT.done || event === EVENT.error) {
+      const final = body.message;
+      const failure = body.error as ErrorInfo | undefined;
+      if (event === EVENT.error && typeof failure?.code === 'string' && failure.code === 'conversation_deleted')
+        Object.assign(edit(), { failure, lastEventId });
+      else if (!isFinalReply(final, current.sessionId, reply.id)) edit().broken = 'unexpected final record';
+      else
+        Object.assign(edit(), { final, text: final.content, failure: event === EVENT.error ? failure : undefined, lastEventId });
+    }
+    // Any other event is of a newer protocol: skipped, as the protocol allows.
   }
-  if (!state.reply) return broken(state, 'event before start');
-  if (event === EVENT.delta) {
-    if (body.id !== state.reply.id || typeof body.text !== 'string') return broken(state, 'foreign delta');
-    return { ...state, text: state.text + body.text, lastEventId };
-  }
-  if (event === EVENT.done || event === EVENT.error) {
-    const final = body.message;
-    const failure = body.error as ErrorInfo | undefined;
-    if (event === EVENT.error && typeof failure?.code === 'string' && failure.code === 'conversation_deleted')
-      return { ...state, failure, lastEventId };
-    if (!isFinalReply(final, state.sessionId, state.reply.id)) return broken(state, 'unexpected final record');
-    return { ...state, final, text: final.content, failure: event === EVENT.error ? failure : undefined, lastEventId };
-  }
-  // An event of a newer protocol: skipped, as the protocol allows.
-  return state;
+  return draft ?? state;
 }
+
+/** Folds one event into the reply: {@link applyEvents} with a batch of one. */
+export const applyEvent = (state: ReplyState, event: ReplyEvent): ReplyState => applyEvents(state, [event]);
 
 /** Whether the stream has said its last word: a final record, a deleted conversation, or a broken stream. */
 export const isSettled = (state: ReplyState): boolean =>

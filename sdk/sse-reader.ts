@@ -16,20 +16,17 @@ export async function readSSE(
   // `stream: true` keeps a UTF-8 character split across chunks until its last byte arrives.
   const decoder = new TextDecoder();
   const reader = body.getReader();
-  // An abort ends the read at once: a transport does not always fail a read that is already waiting.
-  const aborted = new Promise<never>((_, reject) => {
-    const stop = () => reject(signal?.reason);
-    if (signal?.aborted) stop();
-    signal?.addEventListener('abort', stop);
-  });
-  aborted.catch(() => {});
+  // Cancelling ends a read already waiting at once (the stream closes), whatever the transport does with the abort.
+  const cancel = () => void reader.cancel().catch(() => {});
+  signal?.addEventListener('abort', cancel);
   try {
-    for (let chunk; !(chunk = await Promise.race([reader.read(), aborted])).done; ) {
+    for (let chunk; !signal?.aborted && !(chunk = await reader.read()).done; ) {
       parser.feed(decoder.decode(chunk.value, { stream: true }));
       if (onChunk?.() === true) break;
     }
   } finally {
-    void reader.cancel().catch(() => {});
+    signal?.removeEventListener('abort', cancel);
+    cancel();
   }
   // No final `decoder.decode()`: bytes after the last blank line are a cut-off event, never dispatched.
 }

@@ -11,7 +11,7 @@ export interface SessionRecord {
 
 /**
  * Where a client keeps conversations. Two implementations pass one conformance suite: {@link idbStorage} and
- * {@link memoryStorage} (the fallback when IndexedDB is unusable).
+ * {@link memoryStorage}.
  */
 export interface ChatStorage {
   /** A conversation's messages, in no particular order. */

@@ -2,8 +2,10 @@ import type { ChatStorage } from './chat-storage';
 import { tableStorage, type TableName } from './tables';
 
 /**
- * Storage in plain maps: what a client falls back to without IndexedDB (private mode, blocked, broken). Rows are
- * copied in and out, as IndexedDB does, so no caller can change a stored record by mutating an object.
+ * Storage in plain maps, with IndexedDB's rules: for tests, and for an app that wants a client's storage to outlive
+ * the client within one page (several clients given the same one). Rows are copied in and out, as IndexedDB does,
+ * so no caller can change a stored record by mutating an object. A client without IndexedDB needs none of this: it
+ * keeps no second copy of what it shows.
  *
  * @example
  * ```ts

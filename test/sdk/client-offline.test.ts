@@ -75,6 +75,33 @@ describe('ChatClient offline, lost responses and storage failures', () => {
     expect(reply.status).toBe('complete');
   });
 
+  it('without IndexedDB, turns sent offline are the turns shown pending: each is sent once when back online', async () => {
+    const net = switchableFetch();
+    const online = new EventTarget();
+    const chat = track(client({ fetch: net.fetch, onlineEvents: online, indexedDB: null }));
+    await chat.ready;
+    await until(chat, () => chat.status === 'idle');
+    expect(chat.getSnapshot().storage).toBe('memory');
+    net.online = false;
+    await chat.send('First, with no storage at all');
+    await chat.send('Second, with no storage at all');
+    expect(chat.messages.map((m) => m.status)).toEqual(['pending', 'pending']);
+    net.online = true;
+    online.dispatchEvent(new Event('online'));
+    await until(chat, (ms) => finalReplies(ms).length === 2);
+    await until(chat, () => chat.status === 'idle');
+    // A later round finds nothing pending: nothing is sent twice.
+    await chat.sync();
+    const server = await serverHistory(chat.sessionId);
+    expect(server.map((m) => [m.role, m.role === 'user' ? m.content : m.status])).toEqual([
+      ['user', 'First, with no storage at all'],
+      ['assistant', 'complete'],
+      ['user', 'Second, with no storage at all'],
+      ['assistant', 'complete'],
+    ]);
+    expect(chat.messages.map((m) => m.id)).toEqual(server.map((m) => m.id));
+  });
+
   it('falls back to memory when IndexedDB fails to open, and when it fails mid-session, losing nothing shown', async () => {
     const events: StorageFallbackEvent[] = [];
     const broken = { open: () => { throw new DOMException('denied', 'SecurityError'); } } as unknown as IDBFactory;

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../sdk/protocol';
-import { applyEvent, isSettled, resumingReply, sendingReply, shownReply, type ReplyState } from '../../sdk/reply-stream';
+import { applyEvent, applyEvents, isSettled, resumingReply, sendingReply, shownReply, type ReplyState } from '../../sdk/reply-stream';
 import { readSSE } from '../../sdk/sse-reader';
 
 const WORKER_FIXTURES = resolve(import.meta.dirname, '../worker/fixtures');
@@ -138,5 +138,49 @@ describe('applyEvent on resume streams (GET /chat/stream)', () => {
     expect(state.failure?.code).toBe('conversation_deleted');
     expect(state.final).toBeUndefined();
     expect(isSettled(state)).toBe(true);
+  });
+});
+
+describe('applyEvents: one network read folded at once', () => {
+  const goldenStreams = [
+    [`${WORKER_FIXTURES}/chat-exchange.sse`, () => sendingReply(SESSION, USER_ID)],
+    [`${WORKER_FIXTURES}/chat-model-error.sse`, () => sendingReply(SESSION, USER_ID)],
+    [`${WORKER_FIXTURES}/chat-replay.sse`, () => sendingReply(SESSION, USER_ID)],
+    [`${SDK_FIXTURES}/resume-from-start.sse`, () => sendingReply(SESSION, USER_ID)],
+  ] as const;
+
+  it('folds any cut of a stream into batches to the same states as event by event', async () => {
+    for (const [path, initial] of goldenStreams) {
+      const events = await eventsOf(path);
+      const oneByOne = fold(initial(), events);
+      for (let cut = 0; cut <= events.length; cut++) {
+        const first = applyEvents(initial(), events.slice(0, cut));
+        expect(first, `${path} through event ${cut}`).toEqual(fold(initial(), events.slice(0, cut)));
+        expect(applyEvents(first, events.slice(cut)), `${path} cut at ${cut}`).toEqual(oneByOne);
+      }
+    }
+  });
+
+  it('never changes the state it is given, and gives it back when the batch changes nothing', async () => {
+    const events = await eventsOf(`${WORKER_FIXTURES}/chat-exchange.sse`);
+    const started = Object.freeze(applyEvents(sendingReply(SESSION, USER_ID), events.slice(0, 1)));
+    // Frozen: a write to it would throw here, in strict mode.
+    const grown = applyEvents(started, events.slice(1, 4));
+    expect(grown).not.toBe(started);
+    expect(started.text).toBe('');
+    expect(grown.text.length).toBeGreaterThan(0);
+    expect(applyEvents(started, [])).toBe(started);
+    expect(applyEvents(started, [{ event: 'newer-protocol-event', data: '{}' }])).toBe(started);
+    const done = fold(sendingReply(SESSION, USER_ID), events);
+    expect(applyEvents(done, events.slice(1, 3))).toBe(done);
+  });
+
+  it('stops at a breaking event: the events before it stand, nothing of it or after it is taken', async () => {
+    const events = await eventsOf(`${WORKER_FIXTURES}/chat-exchange.sse`);
+    const foreign = { ...events[1]!, data: events[1]!.data.replace(REPLY_ID, 'another-reply-0001') };
+    const state = applyEvents(sendingReply(SESSION, USER_ID), [events[0]!, events[1]!, foreign, events[2]!]);
+    expect(state.broken).toBe('foreign delta');
+    expect(state.text).toBe(fold(sendingReply(SESSION, USER_ID), events.slice(0, 2)).text);
+    expect(state.lastEventId).toBe(events[1]!.id);
   });
 });

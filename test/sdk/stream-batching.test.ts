@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ChatClient } from '../../sdk/chat-client';
 import type { ChatMessage, HistoryResponseBody } from '../../sdk/protocol';
 import { memoryStorage } from '../../sdk/storage/memory-storage';
+import type { TabMessage } from '../../sdk/tabs';
 import { closedAfterEach } from './support';
 
 const SESSION = 'batching-session';
@@ -26,23 +27,27 @@ const start = frame('start', { userMessage: user, assistantMessage: streaming })
 const deltas = pieces.map((text) => frame('delta', { id: REPLY, text })).join('');
 const end = frame('done', { message: done });
 
-/** A client whose reply stream arrives as exactly these reads. */
-async function clientReading(reads: string[]): Promise<ChatClient> {
+/** A client whose reply stream arrives as exactly these reads (`beforeRead` runs before each one). */
+async function clientReading(
+  reads: string[],
+  { channel = null, now = () => AT, beforeRead }: { channel?: typeof BroadcastChannel | null; now?: () => number; beforeRead?: () => void } = {},
+): Promise<ChatClient> {
   const history: HistoryResponseBody = { sessionId: SESSION, messages: [], ids: [], cursor: '0', nextPage: null };
   const chat = new ChatClient({
     endpoint: 'http://batching.test/api',
     sessionId: SESSION,
     storage: memoryStorage(),
-    BroadcastChannel: null,
+    BroadcastChannel: channel,
     locks: null,
     onlineEvents: null,
-    now: () => AT,
+    now,
     makeMessageId: () => TURN,
     fetch: async (url) => {
       if (url.includes('/history')) return Response.json(history);
       let i = 0;
       const body = new ReadableStream<Uint8Array>({
         pull(controller) {
+          beforeRead?.();
           const read = reads[i++];
           if (read === undefined) controller.close();
           else controller.enqueue(encoder.encode(read));
@@ -113,5 +118,46 @@ describe('reply stream batching', () => {
     expect(snapshots.has(before)).toBe(false);
     expect(snapshots.has(chat.getSnapshot())).toBe(true);
     expect(chat.getSnapshot()).toBe(chat.getSnapshot());
+  });
+});
+
+describe('telling other tabs', () => {
+  /** Every message posted on any channel, in order. */
+  const posted: TabMessage[] = [];
+  class RecordingChannel {
+    onmessage: ((event: MessageEvent<TabMessage>) => void) | null = null;
+    constructor(readonly name: string) {}
+    postMessage(message: TabMessage) {
+      posted.push(structuredClone(message));
+    }
+    close() {}
+  }
+
+  it('tells the text added at most once per 50 ms, each append continuing exactly where the last one ended', async () => {
+    posted.length = 0;
+    let clock = AT;
+    const reads = [start, ...pieces.map((text) => frame('delta', { id: REPLY, text })), end];
+    const chat = await clientReading(reads, {
+      channel: RecordingChannel as unknown as typeof BroadcastChannel,
+      now: () => clock,
+      // One read every 10 ms: five reads to each 50 ms.
+      beforeRead: () => (clock += 10),
+    });
+    posted.length = 0;
+    await chat.send('Hello');
+
+    const appends = posted.filter((message) => message.append).map((message) => message.append!);
+    // 50 reads of one delta each: the first text goes whole, then about one append per five reads.
+    expect(appends.length).toBeGreaterThanOrEqual(8);
+    expect(appends.length).toBeLessThanOrEqual(11);
+    const firstText = posted.find((message) => message.put?.some((m) => m.id === REPLY && m.content !== ''));
+    let told = firstText!.put!.find((m) => m.id === REPLY)!.content;
+    for (const append of appends) {
+      expect(append.from).toBe(told.length);
+      told += append.text;
+    }
+    expect(done.content.startsWith(told)).toBe(true);
+    // The rest comes with the final record.
+    expect(posted.at(-1)?.put?.find((m) => m.id === REPLY)).toEqual(done);
   });
 });
