@@ -165,11 +165,14 @@ export class ChatClient {
     });
     const save = persistence.save;
 
-    let rejectClosed: (error: ChatError) => void = () => {};
-    const untilClosed = new Promise<never>((_, reject) => (rejectClosed = reject));
-    untilClosed.catch(() => {});
+    /** How to reject each public call still outstanding: `close()` does. A settled call leaves, and keeps nothing. */
+    const outstanding = new Set<(error: ChatError) => void>();
     /** `work`, or a `closed` rejection if the client closes first: no promise of a closed client stays pending. */
-    const guarded = <T>(work: Promise<T>): Promise<T> => Promise.race([work, untilClosed]);
+    const guarded = <T>(work: Promise<T>): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        outstanding.add(reject);
+        void work.then(resolve, reject).finally(() => outstanding.delete(reject));
+      });
     /** A public call: `work` once the cache is loaded, guarded against `close()`. */
     const afterReady = <T>(work: () => Promise<T>): Promise<T> => guarded(this.ready.then(work));
 
@@ -656,7 +659,7 @@ export class ChatClient {
       halt();
       scheduler.cancelAll();
       // `send()` and the other public promises reject through `guarded`.
-      rejectClosed(new ChatError('closed', 'closed'));
+      for (const reject of outstanding) reject(new ChatError('closed', 'closed'));
       pageEvents?.removeEventListener?.('online', onOnline);
       pageEvents?.removeEventListener?.('pagehide', onPageHide);
       channel?.close();
