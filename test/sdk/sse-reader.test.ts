@@ -77,4 +77,44 @@ describe('readSSE', () => {
     const { events } = await read('event: delta\ndata: {"partial":');
     expect(events).toEqual([]);
   });
+
+  it('an abort ends a read already waiting, even on a transport that never fails it, and cancels the body', async () => {
+    let cancelled = false;
+    const silent = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode('event: delta\ndata: {"text":"one"}\n\n'));
+      },
+      // Then silence: the transport neither delivers nor fails.
+      pull: () => new Promise<void>(() => {}),
+      cancel: () => void (cancelled = true),
+    });
+    const events: string[] = [];
+    const controller = new AbortController();
+    const reading = readSSE(silent, (event) => events.push(event.data), undefined, controller.signal);
+    setTimeout(() => controller.abort(), 20);
+    const outcome = await Promise.race([
+      reading.then(() => 'ended'),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2_000)),
+    ]);
+    expect(outcome).toBe('ended');
+    expect(events).toEqual(['{"text":"one"}']);
+    expect(cancelled).toBe(true);
+  });
+
+  it('reads nothing when the signal is aborted before it starts', async () => {
+    let pulls = 0;
+    const untouched = new ReadableStream<Uint8Array>({ pull: () => void pulls++ }, { highWaterMark: 0 });
+    const events: EventSourceMessage[] = [];
+    await readSSE(untouched, (event) => events.push(event), undefined, AbortSignal.abort());
+    expect(events).toEqual([]);
+    expect(pulls).toBe(0);
+  });
+
+  it('stops reading once onChunk says the stream has said its last word', async () => {
+    const seen: string[] = [];
+    let chunks = 0;
+    const text = 'event: a\ndata: 1\n\nevent: b\ndata: 2\n\nevent: c\ndata: 3\n\n';
+    await readSSE(body(encoder.encode(text), [text.indexOf('event: b'), text.indexOf('event: c')]), (e) => seen.push(e.event!), () => ++chunks === 2);
+    expect(seen).toEqual(['a', 'b']);
+  });
 });
