@@ -173,8 +173,14 @@ export class ChatClient {
         outstanding.add(reject);
         void work.then(resolve, reject).finally(() => outstanding.delete(reject));
       });
-    /** A public call: `work` once the cache is loaded, guarded against `close()`. */
-    const afterReady = <T>(work: () => Promise<T>): Promise<T> => guarded(this.ready.then(work));
+    /** A public call: `work` once the cache is loaded, guarded against `close()`; none starts on a closed client. */
+    const afterReady = <T>(work: () => Promise<T>): Promise<T> =>
+      guarded(
+        this.ready.then(() => {
+          if (closed) throw new ChatError('closed', 'closed');
+          return work();
+        }),
+      );
 
     const notify = () => {
       const status: ChatStatus = offline ? 'offline' : activities.size ? 'streaming' : syncing ? 'syncing' : 'idle';
@@ -247,8 +253,8 @@ export class ChatClient {
     const endReading = (activity: ReplyActivity) => {
       activities.delete(activity);
       notify();
-      const replyId = activity.replyId ?? activity.state?.reply?.id;
-      const reply = replyId === undefined ? undefined : messages.get(replyId);
+      // No record has an empty id: a reading that never learnt its reply's finds none.
+      const reply = messages.get(activity.replyId ?? activity.state?.reply?.id ?? '');
       if (reply && isFinalStatus(reply.status) && !isReadHere(activity.userId))
         settleWaiter(activity.userId, (reply));
     };
@@ -308,16 +314,17 @@ export class ChatClient {
       }
       if (state.final || state.failure || behind) return;
       const at = now();
-      // Other tabs get the whole record once it has text, then the text added, at most once per interval.
-      show([reply], [], false, !current?.content);
-      if (current?.content && at - (activity.toldAt ?? 0) >= TAB_APPEND_INTERVAL_MS) {
-        const from = activity.told ?? current.content.length;
-        channel?.post({ append: { id: reply.id, from, text: reply.content.slice(from) } });
+      show([reply], [], false, false);
+      const from = activity.told;
+      if (from === undefined || at - activity.toldAt! >= TAB_APPEND_INTERVAL_MS) {
+        // A reading first tells other tabs the whole record (they may hold less, from an earlier reading of the same
+        // reply), then the text added, at most once per interval.
+        channel?.post(from === undefined ? { put: [reply] } : { append: { id: reply.id, from, text: reply.content.slice(from) } });
         activity.told = reply.content.length;
         activity.toldAt = at;
       }
       if (at - (activity.savedAt ?? 0) >= checkpointIntervalMs) {
-        activity.savedAt = now();
+        activity.savedAt = at;
         void saveResumePoint(state);
       }
     };
@@ -606,7 +613,6 @@ export class ChatClient {
 
     this.send = (content) =>
       afterReady(async () => {
-          if (closed) throw new ChatError('closed', 'closed');
           if (!content.trim()) throw new ChatError('empty_content', 'empty');
           const last = messages.all.at(-1);
           const turn: ChatMessage = {

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ChatClient } from '../../sdk/chat-client';
 import type { ChatClientOptions } from '../../sdk/chat-client-options';
 import type { ChatMessage } from '../../sdk/protocol';
+import type { TabMessage } from '../../sdk/tabs';
 import { idbStorage } from '../../sdk/storage/idb-storage';
 import { closedAfterEach } from './support';
 
@@ -119,6 +120,19 @@ describe('every promise settles', () => {
     chat.close();
     const outcome = await within(sending, 1_000);
     expect(outcome).toMatchObject({ error: { name: 'ChatError', code: 'closed' } });
+  });
+
+  it('send(), stop() and clear() called after close() reject with `closed` at once, and touch nothing', async () => {
+    const never = () => new Promise<Response>(() => {});
+    const { chat, calls } = scripted({ chat: never, remove: never, stop: never });
+    await chat.ready;
+    await chat.sync();
+    const before = calls.length;
+    chat.close();
+    for (const call of [() => chat.send('Too late'), () => chat.stop(), () => chat.clear()])
+      expect(await within(call(), 1_000)).toMatchObject({ error: { name: 'ChatError', code: 'closed' } });
+    expect(calls.slice(before)).toEqual([]);
+    expect(chat.messages).toEqual([]);
   });
 
   it('clear() against a Worker that always asks for more deletes settles with an error after a bounded number of calls', async () => {
@@ -312,5 +326,41 @@ describe('following a reply this page did not start', () => {
     const row = (await stored.load(SESSION)).find((m) => m.id === REPLY) as ChatMessage & { lastEventId?: string };
     expect(row).toMatchObject({ content: 'Hello', status: 'streaming', lastEventId: '3' });
     stored.close();
+  });
+});
+
+describe('other tabs', () => {
+  it('a reply handed from its cut send to a live follow reaches other tabs whole: no append starts past what they hold', async () => {
+    const posted: TabMessage[] = [];
+    class RecordingChannel {
+      onmessage = null;
+      postMessage = (message: TabMessage) => void posted.push(structuredClone(message));
+      close() {}
+    }
+    const { chat } = scripted(
+      {
+        // Cut after three deltas read at one instant: the last is not told yet when the stream breaks.
+        chat: () => sseBody([start, delta(2, 'Hel'), delta(3, 'lo'), delta(4, ', ')]),
+        stream: () => sseBody([delta(5, 'wor'), delta(6, 'ld'), done(7, 'Hello, world')]),
+      },
+      { BroadcastChannel: RecordingChannel as unknown as typeof BroadcastChannel, now: () => AT + 10_000 },
+    );
+    await chat.ready;
+    await chat.sync();
+    posted.length = 0;
+    const reply = await within(chat.send('Hello'), 2_000);
+    expect(reply).toMatchObject({ value: { id: REPLY, status: 'complete', content: 'Hello, world' } });
+    // Another tab's copy, as onTab builds it: a put replaces it, an append is taken only where it holds `from`.
+    let held = '';
+    for (const message of posted) {
+      const record = message.put?.find((m) => m.id === REPLY);
+      if (record) held = record.content;
+      if (message.append?.id === REPLY) {
+        expect(message.append.from, `append after "${held}"`).toBe(held.length);
+        held += message.append.text;
+      }
+      expect('Hello, world'.startsWith(held)).toBe(true);
+    }
+    expect(held).toBe('Hello, world');
   });
 });
