@@ -47,10 +47,10 @@ function sseBody(reads: string[], close = true): Response {
 
 interface Script {
   history?: (url: URL) => Response;
-  chat?: () => Response;
+  chat?: () => Response | Promise<Response>;
   stream?: (url: URL, headers: Headers) => Response;
-  stop?: () => Response;
-  remove?: () => Response;
+  stop?: () => Response | Promise<Response>;
+  remove?: () => Response | Promise<Response>;
 }
 const historyOf = (messages: ChatMessage[], extra: Record<string, unknown> = {}) =>
   Response.json({ sessionId: SESSION, messages, ids: messages.map((m) => m.id), cursor: String(Date.now()), nextPage: null, ...extra });
@@ -129,7 +129,7 @@ describe('every promise settles', () => {
     await chat.sync();
     const before = calls.length;
     chat.close();
-    for (const call of [() => chat.send('Too late'), () => chat.stop(), () => chat.clear()])
+    for (const call of [(): Promise<unknown> => chat.send('Too late'), () => chat.stop(), () => chat.clear()])
       expect(await within(call(), 1_000)).toMatchObject({ error: { name: 'ChatError', code: 'closed' } });
     expect(calls.slice(before)).toEqual([]);
     expect(chat.messages).toEqual([]);
