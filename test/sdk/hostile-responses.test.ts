@@ -357,14 +357,15 @@ describe('a hostile reply stream', () => {
         fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 5 }),
         fc.nat(400),
         async (picks, chunks, cut) => {
-          const { s } = await sendAgainst(
+          const { s, outcome } = await sendAgainst(
             (h) => {
               const text = sse(picks.map((p) => blocks[p]!(h)));
               return text.slice(0, Math.max(1, text.length - cut));
             },
             chunks,
-            600,
+            1_500,
           );
+          expect(outcome).not.toHaveProperty('pending');
           await expectIntact(s);
           expectTurnKept(s);
           s.chat.close();
