@@ -8,6 +8,7 @@
  * one does, requests flow until one fails. The client goes again at once on the `online` event.
  */
 import type { Fetch } from 'chatkeep';
+import { isRetryable } from '../../sdk/backoff';
 
 /** A server answer that means "not now": the client will retry it. */
 export interface ServerProblem {
@@ -82,10 +83,6 @@ export function watchServer({
     }
     return response;
   };
-}
-
-function isRetryable(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429;
 }
 
 async function readProblem(response: Response): Promise<ServerProblem> {

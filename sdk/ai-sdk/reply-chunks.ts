@@ -1,4 +1,5 @@
 import type { UIMessageChunk } from 'ai';
+import type { ReplyEvent } from '../reply-stream';
 import {
   EVENT,
   isFinalStatus,
@@ -23,12 +24,7 @@ export interface ReplyProgress {
   lastEventId?: string;
 }
 
-/** One server-sent event as read from the wire. */
-export interface ReplyEvent {
-  event?: string;
-  data: string;
-  id?: string;
-}
+export type { ReplyEvent };
 
 export const newProgress = (): ReplyProgress => ({ text: '', started: false, ended: false });
 

@@ -10,9 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { ChatClient } from '../../sdk/chat-client';
 import type { ChatClientOptions } from '../../sdk/chat-client-options';
 import type { ChatMessage } from '../../sdk/protocol';
-import type { TabMessage } from '../../sdk/tabs';
 import { idbStorage } from '../../sdk/storage/idb-storage';
-import { closedAfterEach } from './support';
+import { closedAfterEach, recordingChannel } from './support';
 
 const ENDPOINT = 'http://scripted.test/api';
 const SESSION = 'scripted-session-01';
@@ -331,19 +330,14 @@ describe('following a reply this page did not start', () => {
 
 describe('other tabs', () => {
   it('a reply handed from its cut send to a live follow reaches other tabs whole: no append starts past what they hold', async () => {
-    const posted: TabMessage[] = [];
-    class RecordingChannel {
-      onmessage = null;
-      postMessage = (message: TabMessage) => void posted.push(structuredClone(message));
-      close() {}
-    }
+    const { Channel, posted } = recordingChannel();
     const { chat } = scripted(
       {
         // Cut after three deltas read at one instant: the last is not told yet when the stream breaks.
         chat: () => sseBody([start, delta(2, 'Hel'), delta(3, 'lo'), delta(4, ', ')]),
         stream: () => sseBody([delta(5, 'wor'), delta(6, 'ld'), done(7, 'Hello, world')]),
       },
-      { BroadcastChannel: RecordingChannel as unknown as typeof BroadcastChannel, now: () => AT + 10_000 },
+      { BroadcastChannel: Channel, now: () => AT + 10_000 },
     );
     await chat.ready;
     await chat.sync();

@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ChatClient } from '../../sdk/chat-client';
 import type { ChatMessage, HistoryResponseBody } from '../../sdk/protocol';
 import { memoryStorage } from '../../sdk/storage/memory-storage';
-import type { TabMessage } from '../../sdk/tabs';
-import { closedAfterEach } from './support';
+import { closedAfterEach, recordingChannel } from './support';
 
 const SESSION = 'batching-session';
 const TURN = 'batching-turn-0001';
@@ -122,23 +121,12 @@ describe('reply stream batching', () => {
 });
 
 describe('telling other tabs', () => {
-  /** Every message posted on any channel, in order. */
-  const posted: TabMessage[] = [];
-  class RecordingChannel {
-    onmessage: ((event: MessageEvent<TabMessage>) => void) | null = null;
-    constructor(readonly name: string) {}
-    postMessage(message: TabMessage) {
-      posted.push(structuredClone(message));
-    }
-    close() {}
-  }
-
   it('tells the text added at most once per 50 ms, each append continuing exactly where the last one ended', async () => {
-    posted.length = 0;
+    const { Channel, posted } = recordingChannel();
     let clock = AT;
     const reads = [start, ...pieces.map((text) => frame('delta', { id: REPLY, text })), end];
     const chat = await clientReading(reads, {
-      channel: RecordingChannel as unknown as typeof BroadcastChannel,
+      channel: Channel,
       now: () => clock,
       // One read every 10 ms: five reads to each 50 ms.
       beforeRead: () => (clock += 10),

@@ -4,6 +4,7 @@ import { afterEach, inject } from 'vitest';
 import { ChatClient } from '../../sdk/chat-client';
 import type { ChatClientOptions } from '../../sdk/chat-client-options';
 import type { ChatMessage, HistoryResponseBody } from '../../sdk/protocol';
+import type { TabMessage } from '../../sdk/tabs';
 
 /** Returns a function that hands back the client it is given and closes it after the current test. */
 export function closedAfterEach(): <T extends ChatClient>(chat: T) => T {
@@ -63,4 +64,17 @@ export function switchableFetch(): {
     },
   };
   return state;
+}
+
+/** A BroadcastChannel for a client that records what it posts to other tabs (a copy of each, in order). */
+export function recordingChannel(): { Channel: typeof BroadcastChannel; posted: TabMessage[] } {
+  const posted: TabMessage[] = [];
+  class RecordingChannel {
+    onmessage = null;
+    postMessage(message: TabMessage) {
+      posted.push(structuredClone(message));
+    }
+    close() {}
+  }
+  return { Channel: RecordingChannel as unknown as typeof BroadcastChannel, posted };
 }

@@ -4,7 +4,7 @@ import type { RouteContext } from '../routes/route-context';
 import type { ChatDurableObjectNamespace } from '../cloudflare-types';
 import { HttpError } from '../http-error';
 import { SessionStore } from '../store/session-store';
-import { presentMessage } from '../store/stale-streaming';
+import { INTERRUPTED_ERROR, presentMessage } from '../store/stale-streaming';
 import { guardFinalEvent, type CutStream } from '../stream/final-event-guard';
 import { replyIdFor } from './reply-id';
 
@@ -95,11 +95,10 @@ async function interruptedEvent<E>(
     -1,
   );
   const data: ErrorEventData = {
-    error: shown.status === 'error' && shown.error !== undefined ? shown.error : INTERRUPTED,
-    message: shown.status === 'error' ? shown : { ...shown, status: 'error', error: INTERRUPTED },
+    error: shown.status === 'error' && shown.error !== undefined ? shown.error : INTERRUPTED_ERROR,
+    message: shown.status === 'error' ? shown : { ...shown, status: 'error', error: INTERRUPTED_ERROR },
   };
   const eventId = (cut.lastEventId ?? afterEventId ?? 0) + 1;
   return `id: ${eventId}\nevent: error\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-const INTERRUPTED = { code: 'interrupted', message: 'The reply stopped before it was complete' } as const;

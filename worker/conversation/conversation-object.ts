@@ -7,7 +7,7 @@ import { resolveChatOptions } from '../resolve-chat-options';
 import type { ChatTurnRequest, StopTurnRequest } from '../routes/chat-request';
 import { deleteConversation } from '../store/delete-conversation';
 import { SessionStore, storageUnavailable } from '../store/session-store';
-import { presentMessage } from '../store/stale-streaming';
+import { INTERRUPTED_ERROR, presentMessage } from '../store/stale-streaming';
 import { canonical } from '../store/stored-message';
 import { isoAfter } from '../store/timestamps';
 import { sseResponse } from '../stream/sse-response';
@@ -26,11 +26,6 @@ import { WarmContext } from './warm-context';
 const RUNNING_PREFIX = 'running:';
 /** Ended replies kept in memory, so a stream that attaches just after the end gets the last event from here. */
 const ENDED_REPLIES_KEPT = 16;
-
-/** The Durable Object class `createConversationClass` returns: what a Worker exports and binds. */
-export interface ConversationClass {
-  new (state: ChatDurableObjectState, env: never): ChatDurableObject;
-}
 
 /**
  * The conversation's Durable Object class, configured like `createChatWorker` (pass the same options, or a function
@@ -274,7 +269,7 @@ class Conversation<E> {
             canonical({
               ...current,
               status: 'error',
-              error: { code: 'interrupted', message: 'The reply stopped before it was complete' },
+              error: INTERRUPTED_ERROR,
               updatedAt: isoAfter(this.options.now(), current.updatedAt ?? current.timestamp),
             }),
           );

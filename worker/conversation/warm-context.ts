@@ -48,10 +48,4 @@ export class WarmContext {
     this.window.push(message);
     if (this.window.length > this.windowSize) this.window = this.window.slice(-this.windowSize);
   }
-
-  /** A record removed again (a placeholder whose user turn could not be written). */
-  forget(id: string): void {
-    this.roles.delete(id);
-    this.window = this.window.filter((known) => known.id !== id);
-  }
 }
