@@ -54,9 +54,10 @@ export async function callConversation<E>(
   if (!(answer instanceof Response)) throw new HttpError(500, 'internal_error', 'The conversation answered no response');
   // A fetched response's headers are immutable; the dispatcher adds CORS headers to what it returns.
   if (answer.body === null || answer.headers.get('content-type') !== SSE_CONTENT_TYPE) return new Response(answer.body, answer);
-  const knownReplyId = await replyIdOf(call);
   const body = guardFinalEvent(answer.body, {
-    finish: (cut) => interruptedEvent(route, sessionId, knownReplyId, cut, call.op === 'follow' ? call.afterEventId : undefined),
+    // Only a cut stream needs the reply's id, and one that said `start` names it itself.
+    finish: async (cut) =>
+      interruptedEvent(route, sessionId, cut.startedReplyId ?? (await replyIdOf(call)), cut, call.op === 'follow' ? call.afterEventId : undefined),
     log: route.options.log,
   });
   return new Response(body, answer);
@@ -73,11 +74,10 @@ async function replyIdOf(call: ConversationCall): Promise<string | undefined> {
 async function interruptedEvent<E>(
   route: RouteContext<E>,
   sessionId: string,
-  knownReplyId: string | undefined,
+  replyId: string | undefined,
   cut: CutStream,
   afterEventId: number | undefined,
 ): Promise<string | undefined> {
-  const replyId = cut.startedReplyId ?? knownReplyId;
   if (replyId === undefined) return undefined;
   const { options } = route;
   const nowMs = options.now();

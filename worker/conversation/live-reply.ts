@@ -43,7 +43,7 @@ export class LiveReply {
   readonly ended: Promise<void>;
   private text = '';
   /** Pieces the model sent before `start` could go out: each still leaves as its own `delta`. */
-  private early: string[] = [];
+  private early: [piece: string, pieceJson: string][] = [];
   private readonly textJson = new JsonText();
   private readonly textEnds: number[] = [0];
   private lastEventId = 0;
@@ -91,9 +91,9 @@ export class LiveReply {
     this.textEnds[1] = 0;
     for (const sse of this.followers) sse.event('start', start, 1);
     let sent = 0;
-    for (const piece of this.early) {
+    for (const [piece, pieceJson] of this.early) {
       sent += piece.length;
-      this.sendDelta(piece, JSON.stringify(piece), sent);
+      this.sendDelta(piece, pieceJson, sent);
     }
     this.early = [];
   }
@@ -223,7 +223,7 @@ export class LiveReply {
           this.text += piece;
           this.textJson.append(pieceJson);
           if (this.started) this.sendDelta(piece, pieceJson);
-          else this.early.push(piece);
+          else this.early.push([piece, pieceJson]);
           this.checkpoint();
           return true;
         },
