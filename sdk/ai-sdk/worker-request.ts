@@ -1,5 +1,5 @@
-import { ChatError, DEFAULT_BASE_PATH, type Fetch } from '../index';
-import { responseError } from '../http';
+import { ChatError, DEFAULT_BASE_PATH, type ChatErrorCode, type Fetch } from '../index';
+import type { ErrorResponseBody } from '../protocol';
 
 /**
  * Where and how the Worker is reached.
@@ -55,5 +55,8 @@ export async function requestWorker(
     throw new ChatError('network_error', String(error));
   }
   if (response.ok || allow.includes(response.status)) return response;
-  throw await responseError(response);
+  // Not sdk/http.ts's `responseError`: it would bundle a second ChatError class here, and apps test `instanceof` the
+  // one `chatkeep` exports.
+  const failure = ((await response.json().catch(() => undefined)) as Partial<ErrorResponseBody> | undefined)?.error;
+  throw new ChatError((failure?.code ?? 'bad_response') as ChatErrorCode, failure?.message ?? response.statusText, response.status);
 }
