@@ -1,5 +1,5 @@
-import { isFinalReply, isMessageOf } from './validate';
-import { EVENT, type ChatMessage, type ErrorInfo } from './protocol';
+import { isFinalReply, isMessageOf, isPart } from './validate';
+import { EVENT, type ChatMessage, type ChatPart, type ErrorInfo, type ReasoningPart, type TextPart, type ToolPart } from './protocol';
 
 /** One server-sent event as the parser hands it over. */
 export interface ReplyEvent {
@@ -20,8 +20,14 @@ export interface ReplyState {
   readonly user?: ChatMessage;
   /** The assistant turn as `start` announced it (or as the cache held it, when a resume begins without `start`). */
   readonly reply?: ChatMessage;
-  /** The reply's text so far. */
+  /** The reply's text so far: the text parts joined. */
   readonly text: string;
+  /**
+   * The reply's parts so far, once it has anything but text (reasoning, a tool call); `undefined` while it is text
+   * only, which is then all in `text`. Each batch that changes the parts gives a new array; an array once given out
+   * never changes.
+   */
+  readonly parts?: readonly ChatPart[];
   /** The id of the last event folded in: a resume asks for what came after it. */
   readonly lastEventId?: string;
   /** The final record (`done`, or `error` with its record): nothing after it changes the reply. */
@@ -42,7 +48,7 @@ export const sendingReply = (sessionId: string, userId: string): ReplyState => (
  */
 export const resumingReply = (sessionId: string, userId: string, cached?: ChatMessage, lastEventId?: string): ReplyState =>
   cached && lastEventId !== undefined
-    ? { sessionId, userId, reply: cached, text: cached.content, lastEventId }
+    ? { sessionId, userId, reply: cached, text: cached.content, parts: cached.parts, lastEventId }
     : sendingReply(sessionId, userId);
 
 const parse = (data: string): Record<string, unknown> | undefined => {
@@ -73,6 +79,20 @@ type Draft = { -readonly [K in keyof ReplyState]: ReplyState[K] };
 export function applyEvents(state: ReplyState, events: Iterable<ReplyEvent>): ReplyState {
   let draft: Draft | undefined;
   const edit = () => (draft ??= { ...state });
+  // The parts array and the last text or reasoning part this batch made: they may change in place, since no one
+  // has seen them yet, so a read of many deltas to one part copies the array and that part once.
+  let ownParts: ChatPart[] | undefined;
+  let ownTail: TextPart | ReasoningPart | undefined;
+  const editParts = (next: Draft): ChatPart[] =>
+    (ownParts ??= next.parts = next.parts ? [...next.parts] : next.text ? [{ type: 'text', text: next.text }] : []);
+  const extend = (next: Draft, type: 'text' | 'reasoning', text: string) => {
+    if (!text) return;
+    const parts = editParts(next);
+    const last = parts[parts.length - 1];
+    if (last === undefined || last.type === 'tool' || last.type !== type) parts.push((ownTail = { type, text }));
+    else if (last === ownTail) last.text += text;
+    else parts[parts.length - 1] = ownTail = { type, text: last.text + text };
+  };
   for (const { event, data, id } of events) {
     const current = draft ?? state;
     if (current.final || current.broken) break;
@@ -94,13 +114,45 @@ export function applyEvents(state: ReplyState, events: Iterable<ReplyEvent>): Re
         announced.replyTo !== current.userId
       )
         edit().broken = 'unexpected start';
-      else Object.assign(edit(), { user, reply: announced, text: announced.content, lastEventId });
+      else {
+        Object.assign(edit(), { user, reply: announced, text: announced.content, parts: announced.parts, lastEventId });
+        ownParts = ownTail = undefined;
+      }
     } else if (!reply) edit().broken = 'event before start';
-    else if (event === EVENT.delta) {
-      if (body.id !== reply.id || typeof body.text !== 'string') edit().broken = 'foreign delta';
+    else if (event === EVENT.delta || event === EVENT.reasoning) {
+      if (body.id !== reply.id || typeof body.text !== 'string') edit().broken = `foreign ${event}`;
       else {
         const next = edit();
-        next.text += body.text;
+        if (event === EVENT.reasoning) extend(next, 'reasoning', body.text);
+        else {
+          next.text += body.text;
+          // A reply of text only keeps no parts: its text is all of it.
+          if (next.parts) extend(next, 'text', body.text);
+        }
+        next.lastEventId = lastEventId;
+      }
+    } else if (event === EVENT.toolCall) {
+      const { toolCallId, name, input } = body;
+      const call = { type: 'tool', toolCallId, name, input, state: 'running' };
+      if (body.id !== reply.id || !isPart(call) || current.parts?.some((part) => part.type === 'tool' && part.toolCallId === toolCallId))
+        edit().broken = 'unexpected tool call';
+      else {
+        const next = edit();
+        editParts(next).push(call);
+        ownTail = undefined;
+        next.lastEventId = lastEventId;
+      }
+    } else if (event === EVENT.toolResult) {
+      const index = current.parts?.findIndex((part) => part.type === 'tool' && part.toolCallId === body.toolCallId) ?? -1;
+      const call = current.parts?.[index] as ToolPart | undefined;
+      const result =
+        'error' in body ? { ...call, state: 'error', error: body.error } : { ...call, state: 'done', output: body.output };
+      // One result per call, and only for a call this reply made.
+      if (body.id !== reply.id || call?.state !== 'running' || 'error' in body === 'output' in body || !isPart(result))
+        edit().broken = 'unexpected tool result';
+      else {
+        const next = edit();
+        editParts(next)[index] = result;
         next.lastEventId = lastEventId;
       }
     } else if (event === EVENT.done || event === EVENT.error) {
@@ -110,7 +162,13 @@ export function applyEvents(state: ReplyState, events: Iterable<ReplyEvent>): Re
         Object.assign(edit(), { failure, lastEventId });
       else if (!isFinalReply(final, current.sessionId, reply.id)) edit().broken = 'unexpected final record';
       else
-        Object.assign(edit(), { final, text: final.content, failure: event === EVENT.error ? failure : undefined, lastEventId });
+        Object.assign(edit(), {
+          final,
+          text: final.content,
+          parts: final.parts,
+          failure: event === EVENT.error ? failure : undefined,
+          lastEventId,
+        });
     }
     // Any other event is of a newer protocol: skipped, as the protocol allows.
   }
@@ -124,6 +182,12 @@ export const applyEvent = (state: ReplyState, event: ReplyEvent): ReplyState => 
 export const isSettled = (state: ReplyState): boolean =>
   state.final !== undefined || state.failure?.code === 'conversation_deleted' || state.broken !== undefined;
 
-/** The assistant turn to show for `state`: the announced record with the text so far. */
+/** The assistant turn to show for `state`: the announced record with the text and parts so far. */
 export const shownReply = (state: ReplyState): ChatMessage | undefined =>
-  state.final ?? (state.reply && (state.reply.content === state.text ? state.reply : { ...state.reply, content: state.text }));
+  state.final ??
+  (state.reply &&
+    (state.reply.content === state.text && state.reply.parts === state.parts
+      ? state.reply
+      : state.parts
+        ? { ...state.reply, content: state.text, parts: state.parts as ChatPart[] }
+        : { ...state.reply, content: state.text }));
