@@ -37,8 +37,19 @@ export {
 } from './session-token';
 export { ConfigurationError, modelFromEnv, optionsFromEnv, type ChatKeepEnv } from './env-worker';
 export { messageKey, sessionPrefix } from './store/message-key';
-export { createDemoModel, demoReplyWords, type DemoModelOptions } from './providers/demo-model';
+export { createDemoModel, demoReasoningWords, demoReply, demoReplyWords, type DemoModelOptions } from './providers/demo-model';
 export { createOpenAiModel, type OpenAiModelOptions } from './providers/openai-model';
 export { createWorkersAiModel, type WorkersAiBinding, type WorkersAiModelOptions } from './providers/workers-ai-model';
-export { ModelError, type ModelErrorCode, type ModelMessage, type ModelProvider, type ModelRequest } from './providers/model-provider';
+export {
+  ModelError,
+  type ModelErrorCode,
+  type ModelMessage,
+  type ModelPiece,
+  type ModelProvider,
+  type ModelRequest,
+  type ReasoningPiece,
+  type TextPiece,
+  type ToolCallPiece,
+  type ToolResultPiece,
+} from './providers/model-provider';
 export type { Sleep } from './providers/sleep';

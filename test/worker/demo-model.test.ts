@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createDemoModel, demoReplyWords, type Sleep } from '../../worker/index';
+import { createDemoModel, demoReplyWords, type ModelPiece, type Sleep } from '../../worker/index';
 
-async function reply(prompt: string, delayMs = 0, sleep?: Sleep): Promise<string[]> {
+async function reply(prompt: string, delayMs = 0, sleep?: Sleep): Promise<ModelPiece[]> {
   const model = createDemoModel({ delayMs, ...(sleep ? { sleep } : {}) });
-  const out: string[] = [];
+  const out: ModelPiece[] = [];
   for await (const piece of model.stream({ messages: [{ role: 'user', content: prompt }], signal: new AbortController().signal })) {
     out.push(piece);
   }
@@ -39,7 +39,7 @@ describe('demo model', () => {
 
   it('answers the last user turn of the conversation', async () => {
     const model = createDemoModel({ delayMs: 0 });
-    const out: string[] = [];
+    const out: ModelPiece[] = [];
     const messages = [
       { role: 'user' as const, content: 'first' },
       { role: 'assistant' as const, content: 'ok' },

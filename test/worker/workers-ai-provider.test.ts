@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, createWorkersAiModel, ModelError, modelFromEnv, type WorkersAiBinding } from '../../worker/index';
+import { ConfigurationError, createWorkersAiModel, ModelError, modelFromEnv, type ModelPiece, type WorkersAiBinding } from '../../worker/index';
 import { env } from 'cloudflare:workers';
 
 /** The stream the AI binding returns with `stream: true`: server-sent events, cut into awkward chunks. */
@@ -26,8 +26,8 @@ function binding(frames: string, seen: unknown[] = []): WorkersAiBinding {
   };
 }
 
-async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
+async function collect(iterable: AsyncIterable<ModelPiece>): Promise<ModelPiece[]> {
+  const out: ModelPiece[] = [];
   for await (const piece of iterable) out.push(piece);
   return out;
 }
@@ -46,7 +46,7 @@ describe('workers-ai provider', () => {
 
   it('throws model_error when the stream ends without [DONE]', async () => {
     const model = createWorkersAiModel({ ai: binding('data: {"response":"Half"}\n\n') });
-    const pieces: string[] = [];
+    const pieces: ModelPiece[] = [];
     const run = async () => {
       for await (const piece of model.stream({ messages, signal })) pieces.push(piece);
     };
