@@ -5,6 +5,7 @@ import type { SessionStore } from '../store/session-store';
 import { canonical } from '../store/stored-message';
 import { isoAfter } from '../store/timestamps';
 import { readPieces } from '../stream/read-pieces';
+import { textPieces } from '../providers/text-pieces';
 import type { SseStream } from '../stream/sse-stream';
 import { conversationDeletedEvent, writeWithRetry } from './reply-run';
 import { acceptedStopContent } from './stop-content';
@@ -212,9 +213,8 @@ export class LiveReply {
     const { input } = this;
     let failure: ErrorInfo | undefined;
     try {
-      const iterator = input.provider
-        .stream({ messages: input.messages, signal: this.controller.signal })
-        [Symbol.asyncIterator]();
+      // Until the reply keeps parts, it keeps their text.
+      const iterator = textPieces(input.provider.stream({ messages: input.messages, signal: this.controller.signal }));
       await readPieces(iterator, {
         onPiece: (piece) => {
           if (this.halted) return false;

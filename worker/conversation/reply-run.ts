@@ -2,6 +2,7 @@ import type { ChatMessage, ErrorEventData, ErrorInfo } from '../../sdk/protocol'
 import { registerReply, type HaltReason } from './active-replies';
 import { JsonText } from '../store/json-text';
 import { readPieces } from '../stream/read-pieces';
+import { textPieces } from '../providers/text-pieces';
 import { ModelError, type ModelMessage, type ModelProvider } from '../providers/model-provider';
 import type { SessionStore } from '../store/session-store';
 import { canonical } from '../store/stored-message';
@@ -107,9 +108,8 @@ export async function runReply(input: ReplyRunInput): Promise<void> {
 
   let failure: ErrorInfo | undefined;
   try {
-    const iterator = input.provider
-      .stream({ messages: input.messages, signal: controller.signal })
-      [Symbol.asyncIterator]();
+    // Until the reply keeps parts, it keeps their text.
+    const iterator = textPieces(input.provider.stream({ messages: input.messages, signal: controller.signal }));
     await readPieces(iterator, {
       onPiece(piece) {
         if (halted !== undefined) return false;
