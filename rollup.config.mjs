@@ -3,6 +3,7 @@
 //   dist/worker.js + dist/worker.d.ts    `chatkeep/worker`
 //   dist/testing.js + dist/testing.d.ts  `chatkeep/testing` (node only; imports ./worker.js, so the Worker's classes
 //                                        such as ModelError and HttpError are the ones an app's own code imports)
+//   dist/worker-ai-sdk.js + .d.ts        `chatkeep/worker/ai-sdk` (ai stays a peer; ModelError comes from ./worker.js)
 //   dist/react.js + dist/react.d.ts      `chatkeep/react` (react stays a peer; the core comes from `chatkeep`)
 //   dist/ai-sdk.js + dist/ai-sdk.d.ts    `chatkeep/ai-sdk` (ai stays a peer; the core comes from `chatkeep`)
 //   demo/build/chatkeep.js               the SDK as a browser downloads it (dependencies bundled, minified)
@@ -33,6 +34,12 @@ const isPackageDependency = (id) => packageDependencies.some((d) => id === d || 
 const isWorkerEntry = (id) => /[\\/]worker[\\/]index(\.ts)?$/.test(id);
 const isTestingExternal = (id) => isPackageDependency(id) || id === 'fake-indexeddb' || isWorkerEntry(id);
 const testingPaths = (id) => (isWorkerEntry(id) ? './worker.js' : id);
+
+// `chatkeep/worker/ai-sdk` takes the model interface from `chatkeep/worker` rather than a copy of it, so the
+// ModelError it throws is the class the Worker's `instanceof` knows; `ai` comes from the app (an optional peer).
+const isModelProvider = (id) => /[\\/]worker[\\/]providers[\\/]model-provider(\.ts)?$/.test(id);
+const isWorkerAiSdkExternal = (id) => id === 'ai' || id.startsWith('ai/') || isModelProvider(id);
+const workerAiSdkPaths = (id) => (isModelProvider(id) ? './worker.js' : id);
 
 // The adapters import the core as `../index`: in the package that is `chatkeep` itself, so an app that uses an
 // adapter loads one ChatClient (and one ChatError class), not a second copy inside the adapter.
@@ -82,6 +89,18 @@ export default [
     input: 'worker/index.ts',
     output: { file: 'dist/worker.d.ts', format: 'es' },
     external: isPackageDependency,
+    plugins: [dts({ tsconfig: './worker/tsconfig.json' })],
+  },
+  {
+    input: 'worker/ai-sdk.ts',
+    output: { file: 'dist/worker-ai-sdk.js', format: 'es', paths: workerAiSdkPaths },
+    external: isWorkerAiSdkExternal,
+    plugins: [ts('./worker/tsconfig.json', ['worker/**/*.ts', 'sdk/protocol.ts'])],
+  },
+  {
+    input: 'worker/ai-sdk.ts',
+    output: { file: 'dist/worker-ai-sdk.d.ts', format: 'es', paths: workerAiSdkPaths },
+    external: isWorkerAiSdkExternal,
     plugins: [dts({ tsconfig: './worker/tsconfig.json' })],
   },
   ...adapters,

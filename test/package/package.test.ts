@@ -65,9 +65,10 @@ describe('the packed package', () => {
       const domOnly = readFileSync(join(app, DOM_ONLY_ENTRIES), 'utf8');
       const aiSdk = readFileSync(join(app, AI_SDK_ENTRIES), 'utf8');
       const manifest = readManifest();
-      // Only the AI SDK adapter may require what the typings of `ai` need; every other entry stays DOM-only.
+      // Only the AI SDK entries (the adapter, the Worker's aiSdkModel) may require what the typings of `ai` need;
+      // every other entry stays DOM-only.
       const aiSdkSpecifiers = packageEntries(manifest).filter((entry) => typingsImportAi(app, manifest, entry)).map((entry) => entry.specifier);
-      expect(aiSdkSpecifiers).toEqual(['chatkeep/ai-sdk']);
+      expect(aiSdkSpecifiers).toEqual(['chatkeep/worker/ai-sdk', 'chatkeep/ai-sdk']);
       for (const entry of packageEntries(manifest)) {
         const needsAiTypings = typingsImportAi(app, manifest, entry);
         expect(domOnly.includes(`from '${entry.specifier}'`), entry.specifier).toBe(!needsAiTypings);
