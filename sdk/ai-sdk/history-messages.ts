@@ -1,19 +1,36 @@
 import type { UIMessage } from 'ai';
 import { ChatError } from '../index';
-import { ROUTE, type ChatMessage, type HistoryResponseBody } from '../protocol';
+import { ROUTE, type ChatMessage, type ChatPart, type HistoryResponseBody } from '../protocol';
 import { isMessageOf } from '../validate';
 import { requestWorker, type WorkerAccess } from './worker-request';
 
-/** The text part of a UI message made from a chatkeep record; `streaming` while the reply is still running. */
-const textPart = (record: ChatMessage): UIMessage['parts'][number] => ({
-  type: 'text',
-  text: record.content,
-  state: record.status === 'streaming' ? 'streaming' : 'done',
-});
+type UIPart = UIMessage['parts'][number];
 
 /**
- * Turns chatkeep records (history, or `ChatClient.messages`) into `UIMessage`s for `useChat`'s initial messages:
- * one text part each, with the record's id, so a later reconnect replaces the same message.
+ * One chatkeep part as the UI part `useChat` shows: text and reasoning as they are (`streaming` for the last part
+ * of a reply still running), a tool part as the AI SDK's `tool-<name>` part in the state its result puts it in.
+ */
+function uiPart(part: ChatPart, streaming: boolean): UIPart {
+  const state = streaming ? 'streaming' : 'done';
+  if (part.type !== 'tool') return { type: part.type, text: part.text, state };
+  const { toolCallId, input } = part;
+  const type = `tool-${part.name}` as const;
+  if (part.state === 'done') return { type, toolCallId, state: 'output-available', input, output: part.output };
+  if (part.state === 'error') return { type, toolCallId, state: 'output-error', input, errorText: part.error?.message ?? 'The tool failed' };
+  return { type, toolCallId, state: 'input-available', input };
+}
+
+/** The UI parts of a record: its parts, or one text part of its content. */
+function uiParts(record: ChatMessage): UIPart[] {
+  const parts: readonly ChatPart[] = record.parts ?? [{ type: 'text', text: record.content }];
+  const last = parts.length - 1;
+  return parts.map((part, index) => uiPart(part, record.status === 'streaming' && index === last));
+}
+
+/**
+ * Turns chatkeep records (history, or `ChatClient.messages`) into `UIMessage`s for `useChat`'s initial messages,
+ * with the record's id, so a later reconnect replaces the same message: a record of text only as one text part,
+ * a reply with parts as its reasoning, text and `tool-<name>` parts, in order.
  *
  * @example
  * ```ts
@@ -21,7 +38,7 @@ const textPart = (record: ChatMessage): UIMessage['parts'][number] => ({
  * ```
  */
 export function toUIMessages<UI_MESSAGE extends UIMessage = UIMessage>(records: readonly ChatMessage[]): UI_MESSAGE[] {
-  return records.map((record) => ({ id: record.id, role: record.role, parts: [textPart(record)] }) as UI_MESSAGE);
+  return records.map((record) => ({ id: record.id, role: record.role, parts: uiParts(record) }) as UI_MESSAGE);
 }
 
 /**
