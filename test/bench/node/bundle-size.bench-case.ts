@@ -69,8 +69,8 @@ it('bundle size: ChatClient as an app imports it, gzipped, vs idb + eventsource-
     baseline: `${kib(floorGzip)} (${kib(floorCode.length)} min)`,
     baselineName: `${entryCode.replace(/\n/g, ' ').replace(/export /g, '').replace(/;/g, '')} alone`,
     ratio: `${(sdkGzip / floorGzip).toFixed(1)}x; chatkeep's own code ${kib(sdkGzip - floorGzip)}`,
-    goal: '<= 9 KiB gzipped',
-    met: sdkGzip <= 9 * 1024,
+    goal: '<= 10 KiB gzipped',
+    met: sdkGzip <= 10 * 1024,
     method: `an app entry \`${APP_SOURCE}\` bundled from dist/index.js (\`npm run build\`) by rollup + node-resolve + terser as rollup.config.mjs does; the floor bundled by the same plugins from an entry re-exporting what sdk/ imports; gzip -9 (node zlib)`,
   });
 });
