@@ -1,9 +1,10 @@
 // The pure fold from chatkeep events and records to the AI SDK's UI message chunks, read back with the real `ai`.
-import { readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
+import type { UIMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { chunksForEvent, chunksForRecord, newProgress } from '../../sdk/ai-sdk/reply-chunks';
 import { toUIMessages } from '../../sdk/ai-sdk/history-messages';
 import type { ChatMessage } from '../../sdk/protocol';
+import { shown } from './shown-ui-message';
 
 const SESSION = 'session-0001';
 const record = (over: Partial<ChatMessage>): ChatMessage => ({
@@ -24,18 +25,6 @@ const done = (content: string, status: ChatMessage['status'] = 'complete') => ({
   data: JSON.stringify({ message: record({ content, status }) }),
 });
 
-/** The text and state of the message `useChat` would show after these chunks, read by the AI SDK itself. */
-async function shown(chunks: UIMessageChunk[], errors: unknown[] = []): Promise<UIMessage | undefined> {
-  const stream = new ReadableStream<UIMessageChunk>({
-    start(controller) {
-      chunks.forEach((chunk) => controller.enqueue(chunk));
-      controller.close();
-    },
-  });
-  let last: UIMessage | undefined;
-  for await (const message of readUIMessageStream({ stream, onError: (error) => errors.push(error) })) last = message;
-  return last;
-}
 const textOf = (message: UIMessage | undefined) =>
   message?.parts.map((part) => (part.type === 'text' ? part.text : '')).join('') ?? '';
 

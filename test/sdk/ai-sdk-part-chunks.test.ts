@@ -3,7 +3,7 @@
 // message `useChat` shows compared with the one the AI SDK's own route makes of the same model output.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { jsonSchema, readUIMessageStream, streamText, tool, type UIMessage, type UIMessageChunk } from 'ai';
+import { jsonSchema, streamText, tool, type UIMessage, type UIMessageChunk } from 'ai';
 import { convertArrayToReadableStream, MockLanguageModelV4 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { toUIMessages } from '../../sdk/ai-sdk/history-messages';
@@ -12,6 +12,7 @@ import type { ChatMessage, ChatPart } from '../../sdk/protocol';
 import { readSSE } from '../../sdk/sse-reader';
 import { ReplyParts } from '../../worker/conversation/reply-parts';
 import { aiSdkModel } from '../../worker/providers/ai-sdk-model';
+import { shown } from './shown-ui-message';
 
 const FIXTURES = resolve(import.meta.dirname, '../worker/fixtures');
 const REPLY_ID = 'golden-message-0005_r';
@@ -22,18 +23,6 @@ async function eventsOf(name: string): Promise<ReplyEvent[]> {
   return events;
 }
 
-/** The message `useChat` would show after these chunks, read by the AI SDK itself; its errors collected. */
-async function shown(chunks: UIMessageChunk[], errors: unknown[] = []): Promise<UIMessage | undefined> {
-  const stream = new ReadableStream<UIMessageChunk>({
-    start(controller) {
-      chunks.forEach((chunk) => controller.enqueue(chunk));
-      controller.close();
-    },
-  });
-  let last: UIMessage | undefined;
-  for await (const message of readUIMessageStream({ stream, onError: (error) => errors.push(error) })) last = message;
-  return last;
-}
 
 /** What a person sees of UI parts: kinds, text, tool states, inputs and outputs (no ids or provider metadata). */
 const seen = (parts: UIMessage['parts'] = []) =>
