@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../sdk/protocol';
 import { applyEvents, resumingReply, sendingReply, shownReply, type ReplyEvent, type ReplyState } from '../../sdk/reply-stream';
+import { isMessageOf } from '../../sdk/validate';
 import { ReplyParts, START_EVENT_ID, type PartEvent } from '../../worker/conversation/reply-parts';
 import { ModelError, type ModelPiece } from '../../worker/providers/model-provider';
 
@@ -283,6 +284,27 @@ describe('ReplyParts.catchUp', () => {
         }
         // A stream attached from the start: `start`, then one event per part.
         expect(shownReply(fold(started(), parts.catchUp()))).toEqual(shownReply(whole));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('every record it gives (checkpoint, final, stop at any point of the text) passes the SDK’s validation', () => {
+    fc.assert(
+      fc.property(pieces, fc.nat(), (reply, cutSeed) => {
+        const { parts } = run(reply, { maxToolJsonBytes: 32 });
+        const record = (fields: { content: string; parts?: ChatMessage['parts'] }): ChatMessage => ({ ...assistant, ...fields });
+        expect(isMessageOf(record({ content: parts.text, parts: parts.parts }), SESSION)).toBe(true);
+        const cut = parts.text.slice(0, cutSeed % (parts.text.length + 1));
+        const stopped = new ReplyParts(REPLY_ID);
+        reply.forEach((piece) => stopped.add(piece));
+        const kept = stopped.stop(cut);
+        expect(kept.content).toBe(cut);
+        expect(isMessageOf(record(kept), SESSION)).toBe(true);
+        expect(kept.parts?.some((part) => part.type === 'tool' && part.state === 'running') ?? false).toBe(false);
+        const final = parts.finish();
+        expect(isMessageOf(record(final), SESSION)).toBe(true);
+        expect(final.parts?.some((part) => part.type === 'tool' && part.state === 'running') ?? false).toBe(false);
       }),
       { numRuns: 300 },
     );
