@@ -43,8 +43,8 @@ export const sendingReply = (sessionId: string, userId: string): ReplyState => (
 
 /**
  * A stream resuming the reply to `userId`. With `cached` (the record the cache holds, still streaming) and the
- * event `lastEventId` its text includes, the first `delta` continues that text; without them the Worker starts
- * over with `start` and the whole text.
+ * event `lastEventId` its text and parts include, the events that follow continue them (the first `delta` or
+ * `reasoning` the part it ends in); without them the Worker starts over with `start` and one event per part.
  */
 export const resumingReply = (sessionId: string, userId: string, cached?: ChatMessage, lastEventId?: string): ReplyState =>
   cached && lastEventId !== undefined
