@@ -2,18 +2,16 @@ import { ROUTE } from '../sdk/protocol';
 import type { ChatExecutionContext } from './cloudflare-types';
 import { errorResponse } from './error-response';
 import { HttpError } from './http-error';
-import type { ChatWorkerEnv, ChatWorkerOptions } from './options';
+import { callConversation } from './conversation/conversation-call';
+import { ConfigurationError, MISSING_CONVERSATIONS_MESSAGE, type ChatWorkerEnv, type ChatWorkerOptions } from './options';
 import { resolveChatOptions } from './resolve-chat-options';
 import { authorizeSession, limitRate } from './routes/access';
 import { parseChatRequest, parseStopRequest, requireSessionId } from './routes/chat-request';
-import { handleChat } from './routes/chat-route';
 import { corsHeaders, preflightResponse } from './routes/cors';
-import { handleDelete } from './routes/delete-route';
+import { parseFollowRequest } from './routes/follow-request';
 import { handleHistory, parseHistoryRequest } from './routes/history-route';
 import { readJsonBody } from './routes/request-body';
 import type { RouteContext } from './routes/route-context';
-import { handleStop } from './routes/stop-route';
-import { handleFollow, parseFollowRequest } from './routes/stream-route';
 
 type Handler<E> = (route: RouteContext<E>) => Promise<Response>;
 
@@ -42,44 +40,55 @@ export interface ChatWorker<E> {
 
 /**
  * Builds the chatkeep Worker: `POST {basePath}/chat`, `GET {basePath}/chat/stream`, `POST {basePath}/chat/stop`,
- * `GET` and `DELETE {basePath}/history`. With the `conversations` option, each conversation's replies are run by its
- * Durable Object (export the class from `createConversationClass` with the same options). Every other path under `basePath` is a JSON 404; a wrong method is a JSON 405 with `Allow`.
+ * `GET` and `DELETE {basePath}/history`. Each conversation is owned by its Durable Object (the `conversations`
+ * binding, whose class is `createConversationClass` with the same options): every route that acts on a conversation
+ * goes through it, and history is read from KV, where the object writes. Every other path under `basePath` is a
+ * JSON 404; a wrong method is a JSON 405 with `Allow`.
  *
  * @example
  * ```ts
- * import { createChatWorker, createOpenAiModel } from 'chatkeep/worker';
+ * import { createChatWorker, createConversationClass, createOpenAiModel, type ConversationObjectOptions } from 'chatkeep/worker';
  *
- * const chat = createChatWorker<Env>({
+ * const options: ConversationObjectOptions<Env> = {
  *   model: (env) => createOpenAiModel({ baseUrl: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, model: 'gpt-4o-mini' }),
  *   authorize: (request, sessionId, env) => sessionBelongsToUser(request, sessionId, env),
- * });
- * export default chat;
+ * };
+ * export class ChatConversation extends createConversationClass<Env>(options) {}
+ * export default createChatWorker<Env>({ ...options, conversations: (env) => env.CHAT_CONVERSATIONS });
  * ```
  */
-export function createChatWorker<E = ChatWorkerEnv>(options: ChatWorkerOptions<E> = {}): ChatWorker<E> {
+export function createChatWorker<E = ChatWorkerEnv>(options: ChatWorkerOptions<E>): ChatWorker<E> {
+  // Checked here, not at the first request: a Worker built without its objects is a mistake in code, not in env.
+  if (options?.conversations === undefined) throw new ConfigurationError(MISSING_CONVERSATIONS_MESSAGE);
   const resolved = resolveChatOptions(options);
   const { maxBodyBytes, maxContentChars } = resolved.limits;
   const routes: Record<string, Partial<Record<string, Handler<E>>>> = {
     [ROUTE.chat]: {
       POST: admitted(
         async ({ request }) => parseChatRequest(await readJsonBody(request, maxBodyBytes), maxContentChars),
-        handleChat,
+        (route, turn) => callConversation(route, turn.sessionId, { op: 'chat', turn }),
         { rateLimited: true },
       ),
     },
     [ROUTE.chatStream]: {
-      GET: admitted(({ url, request }) => parseFollowRequest(url, request), handleFollow, { rateLimited: false }),
+      GET: admitted(
+        ({ url, request }) => parseFollowRequest(url, request),
+        (route, follow) => callConversation(route, follow.sessionId, { op: 'follow', ...follow }),
+        { rateLimited: false },
+      ),
     },
     [ROUTE.stop]: {
-      POST: admitted(async ({ request }) => parseStopRequest(await readJsonBody(request, maxBodyBytes)), handleStop, {
-        rateLimited: true,
-      }),
+      POST: admitted(
+        async ({ request }) => parseStopRequest(await readJsonBody(request, maxBodyBytes)),
+        (route, stop) => callConversation(route, stop.sessionId, { op: 'stop', stop }),
+        { rateLimited: true },
+      ),
     },
     [ROUTE.history]: {
       GET: admitted(({ url }) => parseHistoryRequest(url), handleHistory, { rateLimited: false }),
       DELETE: admitted(
         ({ url }) => ({ sessionId: requireSessionId(url.searchParams.get('sessionId')) }),
-        (route, { sessionId }) => handleDelete(route, sessionId),
+        (route, { sessionId }) => callConversation(route, sessionId, { op: 'delete', sessionId }),
         { rateLimited: true },
       ),
     },

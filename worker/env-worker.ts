@@ -1,7 +1,7 @@
 import type { ChatDurableObjectNamespace, ChatKvNamespace } from './cloudflare-types';
 import { createChatWorker, type ChatWorker } from './create-chat-worker';
 import { errorResponse } from './error-response';
-import type { ChatWorkerOptions, RateLimiter } from './options';
+import { ConfigurationError, type ChatWorkerOptions, type RateLimiter } from './options';
 import { createDemoModel, DEFAULT_DEMO_DELAY_MS } from './providers/demo-model';
 import type { ModelProvider } from './providers/model-provider';
 import { createOpenAiModel } from './providers/openai-model';
@@ -14,7 +14,7 @@ import { createWorkersAiModel, type WorkersAiBinding } from './providers/workers
 export interface ChatKeepEnv {
   /** KV namespace holding the conversations. */
   CHAT_KV: ChatKvNamespace;
-  /** The conversation object's namespace (class `ChatConversation`); without it the Worker runs on KV alone. */
+  /** The conversation object's namespace (class `ChatConversation`). Required: without it every request is a 500 naming it. */
   CHAT_CONVERSATIONS?: ChatDurableObjectNamespace;
   /** `demo` (default: no network), `workers-ai` (needs the `AI` binding) or `openai` (any compatible endpoint). */
   MODEL_PROVIDER?: string;
@@ -47,10 +47,6 @@ export interface ChatKeepEnv {
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 
-/** Thrown when the Worker's vars name a provider it cannot build; answered as a 500 (a deploy mistake). */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
 
 /**
  * A numeric var: a whole number >= 0 written in decimal digits (wrangler may also hand over a JSON number), or

@@ -8,6 +8,8 @@ export {
   type ChatWorkerEnv,
   type ChatWorkerLimits,
   type ChatWorkerOptions,
+  type ConversationObjectOptions,
+  ConfigurationError,
   type FromEnv,
   type RateLimiter,
 } from './options';
@@ -35,7 +37,7 @@ export {
   type SessionTokenOptions,
   type SessionTokenResult,
 } from './session-token';
-export { ConfigurationError, modelFromEnv, optionsFromEnv, type ChatKeepEnv } from './env-worker';
+export { modelFromEnv, optionsFromEnv, type ChatKeepEnv } from './env-worker';
 export { messageKey, sessionPrefix } from './store/message-key';
 export { createDemoModel, demoReasoningWords, demoReply, demoReplyWords, type DemoModelOptions } from './providers/demo-model';
 export { createOpenAiModel, type OpenAiModelOptions } from './providers/openai-model';

@@ -59,15 +59,13 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    */
   kv?: FromEnv<ChatKvNamespace, E>;
   /**
-   * The conversation object's namespace (a Durable Object binding whose class comes from `createConversationClass`
-   * with these same options). With it, one object per conversation runs every reply: a turn sent twice from anywhere
-   * runs the model once, `GET {basePath}/chat/stream` follows a reply live, stop and delete act at once, and a reply
-   * runs to its end however long after its client left. Without it (KV only), resume answers 409
-   * `resume_unavailable`, a repeat of a streaming turn 409 `reply_in_progress`, and a reply may be cut about 30 s
-   * after its client left.
-   * @defaultValue none: KV only
+   * The conversation object's namespace: a Durable Object binding whose class is `createConversationClass` called
+   * with these same options, exported from the Worker's main module. One object per conversation runs every reply:
+   * a turn sent twice from anywhere runs the model once, `GET {basePath}/chat/stream` follows a reply live, stop and
+   * delete act at once, and a reply runs to its end however long after its client left. Required: a Worker whose
+   * binding is missing answers every conversation request with a 500 naming it (and `wrangler.jsonc`'s lines).
    */
-  conversations?: FromEnv<ChatDurableObjectNamespace | undefined, E>;
+  conversations: FromEnv<ChatDurableObjectNamespace | undefined, E>;
   /**
    * Path every route lives under.
    * @defaultValue `'/api'`
@@ -158,11 +156,15 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
   log?: (error: unknown) => void;
 }
 
+/** The conversation object's options: the Worker's, less the binding of the object itself. */
+export type ConversationObjectOptions<E = ChatWorkerEnv> = Omit<ChatWorkerOptions<E>, 'conversations'>;
+
 /** Options with every default applied; values that depend on env are still functions of it. */
 export interface ResolvedOptions<E> {
   model: (env: E) => ModelProvider;
   kv: (env: E) => ChatKvNamespace;
-  conversations: (env: E) => ChatDurableObjectNamespace | undefined;
+  /** The conversation objects' namespace; throws a `ConfigurationError` naming the binding when it is missing. */
+  conversations: (env: E) => ChatDurableObjectNamespace;
   basePath: string;
   retentionSeconds: number;
   contextWindow: number;
@@ -226,8 +228,32 @@ function checkedNewId(newId: () => string): () => string {
   };
 }
 
+/** The error a Worker without its conversation objects gives, with what to add to `wrangler.jsonc`. */
+export const MISSING_CONVERSATIONS_MESSAGE =
+  'chatkeep needs its conversation object: pass `conversations` to createChatWorker (e.g. `(env) => env.CHAT_CONVERSATIONS`), ' +
+  'export the class from createConversationClass in your main module, and declare it in wrangler.jsonc:\n' +
+  '  "durable_objects": { "bindings": [{ "name": "CHAT_CONVERSATIONS", "class_name": "ChatConversation" }] },\n' +
+  '  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["ChatConversation"] }]';
+
+/** Thrown when the Worker is configured in a way that cannot run; answered as a 500 (a deploy mistake). */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+function requiredConversations<E>(given: FromEnv<ChatDurableObjectNamespace | undefined, E> | undefined): (env: E) => ChatDurableObjectNamespace {
+  if (given === undefined) return () => {
+    throw new ConfigurationError(MISSING_CONVERSATIONS_MESSAGE);
+  };
+  const read = fromEnv(given);
+  return (env) => {
+    const namespace = read(env);
+    if (namespace === undefined || namespace === null) throw new ConfigurationError(MISSING_CONVERSATIONS_MESSAGE);
+    return namespace;
+  };
+}
+
 export function resolveOptions<E>(
-  options: ChatWorkerOptions<E>,
+  options: ConversationObjectOptions<E> & { conversations?: ChatWorkerOptions<E>['conversations'] },
   defaults: { model: () => ModelProvider; newId: (now: () => number) => () => string },
 ): ResolvedOptions<E> {
   const now = options.now ?? Date.now;
@@ -248,7 +274,7 @@ export function resolveOptions<E>(
             return kv;
           }
         : fromEnv(options.kv),
-    conversations: options.conversations === undefined ? () => undefined : fromEnv(options.conversations),
+    conversations: requiredConversations(options.conversations),
     basePath,
     retentionSeconds: positive('retentionSeconds', options.retentionSeconds ?? DEFAULT_RETENTION_SECONDS, MIN_RETENTION_SECONDS),
     contextWindow: positive('contextWindow', options.contextWindow ?? DEFAULT_CONTEXT_WINDOW, 0),

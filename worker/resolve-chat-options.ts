@@ -1,9 +1,12 @@
-import { resolveOptions, type ChatWorkerOptions, type ResolvedOptions } from './options';
+import { resolveOptions, type ConversationObjectOptions, type FromEnv, type ResolvedOptions } from './options';
+import type { ChatDurableObjectNamespace } from './cloudflare-types';
 import { createDemoModel } from './providers/demo-model';
 import { uuidV7 } from './uuid-v7';
 
 /** The options with chatkeep's defaults applied, for the Worker and its conversation object alike. */
-export function resolveChatOptions<E>(options: ChatWorkerOptions<E>): ResolvedOptions<E> {
+export function resolveChatOptions<E>(
+  options: ConversationObjectOptions<E> & { conversations?: FromEnv<ChatDurableObjectNamespace | undefined, E> },
+): ResolvedOptions<E> {
   return resolveOptions(options, {
     model: () => createDemoModel(),
     newId: (now) => () => uuidV7(now()),

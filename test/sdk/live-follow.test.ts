@@ -1,14 +1,13 @@
 /**
  * Following a reply this page did not start, end to end against the real Worker (wrangler dev, the conversation
  * object bound): a reload mid-reply resumes live from the cache's last event id, a second device attaches
- * mid-reply, `stop()` ends a followed reply, and a Worker on KV alone sends the client back to history.
+ * mid-reply, `stop()` ends a followed reply.
  */
 import { IDBFactory } from 'fake-indexeddb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatClient } from '../../sdk/chat-client';
 import type { ChatMessage } from '../../sdk/protocol';
 import { idbStorage } from '../../sdk/storage/idb-storage';
-import { startWorker, type RunningWorker } from '../support/wrangler-dev';
 import { client, closedAfterEach, origin, serverHistory, until } from './support';
 
 const track = closedAfterEach();
@@ -144,26 +143,5 @@ describe('a reply followed live through GET /chat/stream', () => {
     expect(replyOf(reloaded)).toEqual(stored);
     await until(reloaded, () => reloaded.status !== 'streaming');
     expect(fetcher.calls.some((c) => c.path === '/api/chat/stop' && c.status === 200)).toBe(true);
-  });
-});
-
-describe('a Worker on KV alone', () => {
-  let kvOnly: RunningWorker;
-  beforeAll(async () => {
-    kvOnly = await startWorker({ kvOnly: true });
-  });
-  afterAll(() => kvOnly?.stop());
-
-  it('answers resume_unavailable, and the reloaded client follows the reply through history to its end', async () => {
-    const fetcher = recordingFetch();
-    const { reloaded, sessionId, replyId } = await reloadMidReply(kvOnly.origin, fetcher);
-    await reloaded.ready;
-    await until(reloaded, isFinalReply(reloaded));
-
-    const stored = (await serverHistory(sessionId, kvOnly.origin)).find((m) => m.id === replyId);
-    expect(stored?.status).toBe('complete');
-    expect(replyOf(reloaded)).toEqual(stored);
-    expect(fetcher.calls.filter((c) => c.path === '/api/chat/stream').map((c) => c.status)).toEqual([409]);
-    expect(fetcher.calls.filter((c) => c.path === '/api/history').length).toBeGreaterThan(1);
   });
 });

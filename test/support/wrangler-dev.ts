@@ -4,7 +4,7 @@
  * also stops workerd (killing only the wrangler pid leaves workerd running).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,12 +26,6 @@ export interface StartWorkerOptions {
   port?: number;
   /** Print wrangler's output. */
   verbose?: boolean;
-  /**
-   * Run the Worker on KV alone, as an app that binds no conversation object does (wrangler.jsonc without its
-   * Durable Object binding and migration): replies cannot be followed live there.
-   * @defaultValue false
-   */
-  kvOnly?: boolean;
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -50,16 +44,6 @@ export function snapshotSources(): string {
   for (const entry of WORKER_SOURCES) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
-}
-
-/** Writes, beside the snapshot's wrangler.jsonc, the same configuration without the conversation object. */
-function writeKvOnlyConfig(sources: string): string {
-  // The file's comments are whole lines, and its strings hold no `//` at a line's start.
-  const text = readFileSync(join(sources, 'wrangler.jsonc'), 'utf8').replace(/^\s*\/\/.*$/gm, '');
-  const { durable_objects: _objects, migrations: _migrations, env: _environments, ...config } = JSON.parse(text) as Record<string, unknown>;
-  const path = join(sources, 'wrangler.kv-only.json');
-  writeFileSync(path, JSON.stringify(config, null, 2));
-  return path;
 }
 
 export async function freePort(): Promise<number> {
@@ -94,7 +78,6 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   const sources = snapshotSources();
-  if (options.kvOnly) args.push('--config', writeKvOnlyConfig(sources));
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: sources,
     detached: true,

@@ -2,7 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, DoneEventData, StartEventData } from '../../sdk/protocol';
-import { createChatWorker, demoReplyWords, messageKey, ModelError } from '../../worker/index';
+import { demoReplyWords, messageKey, ModelError } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { call, chatRequest, historyRequest, kvDump } from './support/requests';
 import { gate, scriptedModel } from './support/scripted-model';
@@ -53,7 +54,7 @@ describe('POST /api/chat', () => {
 
   it('gives the model the conversation from KV, bounded by the context window, not what the client claims', async () => {
     const model = scriptedModel(['ok']);
-    const worker = createChatWorker({ model, contextWindow: 3 });
+    const worker = chatWorker({ model, contextWindow: 3 });
     const sessionId = uniqueId('s');
     for (const content of ['one', 'two', 'three']) {
       await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content } }));
@@ -70,7 +71,7 @@ describe('POST /api/chat', () => {
 
   it('replays a complete reply for a repeated message id without calling the model', async () => {
     const model = scriptedModel(['Hi', ' there']);
-    const worker = createChatWorker({ model });
+    const worker = chatWorker({ model });
     const sessionId = uniqueId('s');
     const body = { sessionId, message: { id: uniqueId('m'), content: 'Hello' } };
     const first = parseSse((await call(worker, chatRequest(body))).text).events;
@@ -82,31 +83,32 @@ describe('POST /api/chat', () => {
     expect(Object.keys(await kvDump(`message:${sessionId}:`))).toHaveLength(2);
   });
 
-  it('answers 409 reply_in_progress while the reply to that id is still streaming', async () => {
+  it('attaches a repeated turn to its reply while it streams: the model runs once, both streams end the same', async () => {
     const sessionId = uniqueId('s');
     const id = uniqueId('m');
     const hold = gate();
-    const worker = createChatWorker({ model: scriptedModel(['partial', hold]) });
+    const model = scriptedModel(['partial', hold, ' rest']);
+    const worker = chatWorker({ model });
     const ctx = createExecutionContext();
     const first = await worker.fetch(chatRequest({ sessionId, message: { id, content: 'Hi' } }), env, ctx);
-    const reader = first.body!.getReader();
-    await reader.read();
+    const reader = first.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let firstText = '';
+    while (!firstText.includes('partial')) firstText += (await reader.read()).value ?? '';
 
-    const again = await call(worker, chatRequest({ sessionId, message: { id, content: 'Hi' } }));
-    expect(again.response.status).toBe(409);
-    expect(JSON.parse(again.text)).toEqual({ error: { code: 'reply_in_progress', message: expect.any(String) } });
-
+    const again = call(worker, chatRequest({ sessionId, message: { id, content: 'Hi' } }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     hold.release();
-    while (!(await reader.read()).done) {
-      // drain
-    }
+    for (let read = await reader.read(); !read.done; read = await reader.read()) firstText += read.value;
     await waitOnExecutionContext(ctx);
-    const replay = parseSse((await call(worker, chatRequest({ sessionId, message: { id, content: 'Hi' } }))).text);
-    expect(replay.events.map((e) => e.event)).toEqual(['start', 'delta', 'done']);
+    const repeated = parseSse((await again).text).events;
+    expect(repeated[0]?.event).toBe('start');
+    expect(repeated.at(-1)).toEqual(parseSse(firstText).events.at(-1));
+    expect(repeated.at(-1)?.data).toMatchObject({ message: { status: 'complete', content: 'partial rest' } });
+    expect(model.calls).toHaveLength(1);
   });
 
   it('refuses a new turn past maxTurnsPerSession with 409 too_many_turns and writes nothing', async () => {
-    const worker = createChatWorker({ model: scriptedModel(['ok']), limits: { maxTurnsPerSession: 2 } });
+    const worker = chatWorker({ model: scriptedModel(['ok']), limits: { maxTurnsPerSession: 2 } });
     const sessionId = uniqueId('s');
     for (const content of ['a', 'b']) await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content } }));
     const before = await kvDump(`message:${sessionId}:`);
@@ -117,7 +119,7 @@ describe('POST /api/chat', () => {
   });
 
   it("refuses with 409 invalid_message_id and writes nothing when the turn's reply id already names another turn", async () => {
-    const worker = createChatWorker({ model: scriptedModel(['ok']) });
+    const worker = chatWorker({ model: scriptedModel(['ok']) });
     const sessionId = uniqueId('s');
     const userId = uniqueId('m');
     // A user turn kept from before user ids were kept out of the reply id space, at the id derived for `userId`'s reply.
@@ -136,14 +138,15 @@ describe('POST /api/chat', () => {
   });
 
   it('does not replay a record at the reply id that answers another turn', async () => {
-    const worker = createChatWorker({ model: scriptedModel(['ok']) });
+    const worker = chatWorker({ model: scriptedModel(['ok']) });
     const sessionId = uniqueId('s');
     const userId = uniqueId('m');
-    await call(worker, chatRequest({ sessionId, message: { id: userId, content: 'Hi' } }));
-    const replyKey = messageKey(sessionId, `${userId}_r`);
-    const reply = await env.CHAT_KV.get<ChatMessage>(replyKey, 'json');
-    // A record under the reply's key that says it answers something else (as written by an older deployment).
-    await env.CHAT_KV.put(replyKey, JSON.stringify({ ...reply, replyTo: 'another-turn-id' }));
+    const at = new Date().toISOString();
+    // The turn and, under its reply's key, a record that says it answers something else (an older deployment's).
+    await seed([
+      { id: userId, sessionId, role: 'user', content: 'Hi', timestamp: at, updatedAt: at, status: 'complete' },
+      { id: `${userId}_r`, sessionId, role: 'assistant', content: 'ok', timestamp: at, updatedAt: at, status: 'complete', replyTo: 'another-turn-id' },
+    ]);
     const before = await kvDump(`message:${sessionId}:`);
     const again = await call(worker, chatRequest({ sessionId, message: { id: userId, content: 'Hi' } }));
     expect(again.response.status).toBe(409);
@@ -152,7 +155,7 @@ describe('POST /api/chat', () => {
   });
 
   it('ends with error and keeps the partial text when the model fails', async () => {
-    const worker = createChatWorker({ model: scriptedModel(['Half ', 'a reply', { fail: new ModelError('model_error', 'upstream broke') }]) });
+    const worker = chatWorker({ model: scriptedModel(['Half ', 'a reply', { fail: new ModelError('model_error', 'upstream broke') }]) });
     const sessionId = uniqueId('s');
     const { text } = await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     const last = parseSse(text).events.at(-1);
@@ -165,7 +168,7 @@ describe('POST /api/chat', () => {
 
   it('sends : ping comments while the model is silent', async () => {
     const hold = gate();
-    const worker = createChatWorker({ model: scriptedModel(['a', hold, 'b']), pingIntervalMs: 20 });
+    const worker = chatWorker({ model: scriptedModel(['a', hold, 'b']), pingIntervalMs: 20 });
     setTimeout(hold.release, 200);
     const { text } = await call(worker, chatRequest({ sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: 'Hi' } }));
     const { events, comments } = parseSse(text);
@@ -188,7 +191,7 @@ describe('POST /api/chat', () => {
       },
     });
     const model = scriptedModel(['a', 'b', 'c']);
-    const worker = createChatWorker({ model, kv: gatedKv });
+    const worker = chatWorker({ model, kv: gatedKv });
     const ctx = createExecutionContext();
     let answered = false;
     const pending = worker.fetch(chatRequest({ sessionId, message: { id: userId, content: 'Hi' } }), env, ctx).then((r) => {
@@ -204,7 +207,7 @@ describe('POST /api/chat', () => {
   });
 
   it('writes both turns with the retention TTL', async () => {
-    const worker = createChatWorker({ model: scriptedModel(['ok']), retentionSeconds: 3600 });
+    const worker = chatWorker({ model: scriptedModel(['ok']), retentionSeconds: 3600 });
     const sessionId = uniqueId('s');
     await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     const { keys } = await env.CHAT_KV.list({ prefix: `message:${sessionId}:` });

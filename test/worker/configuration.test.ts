@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryResponseBody } from '../../sdk/protocol';
 import { createEnvWorker } from '../../worker/env-worker';
 import { ConfigurationError, createChatWorker, optionsFromEnv, type ChatKeepEnv } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { call, chatRequest, historyRequest } from './support/requests';
 import { scriptedModel } from './support/scripted-model';
@@ -19,19 +20,19 @@ describe('options that contradict each other are refused when the worker is crea
       [60_000, 60_000],
       [59_500, 60_000],
     ] as const) {
-      expect(() => createChatWorker({ modelIdleTimeoutMs, staleStreamingMs })).toThrow(
+      expect(() => chatWorker({ modelIdleTimeoutMs, staleStreamingMs })).toThrow(
         /modelIdleTimeoutMs \(\d+\) plus checkpointIntervalMs \(1000\) must be less than staleStreamingMs \(60000\)/,
       );
     }
-    expect(() => createChatWorker({ checkpointIntervalMs: 10_000, staleStreamingMs: 35_000 })).toThrow(/staleStreamingMs/);
-    expect(() => createChatWorker({ modelIdleTimeoutMs: 58_000, staleStreamingMs: 60_000 })).not.toThrow();
+    expect(() => chatWorker({ checkpointIntervalMs: 10_000, staleStreamingMs: 35_000 })).toThrow(/staleStreamingMs/);
+    expect(() => chatWorker({ modelIdleTimeoutMs: 58_000, staleStreamingMs: 60_000 })).not.toThrow();
   });
 
   it('with a long idle timeout and no stale limit given, a live reply waiting on a silent model is never shown as interrupted', async () => {
     let clockMs = Date.UTC(2026, 3, 1);
     let speak = () => undefined as void;
     const spoken = new Promise<void>((resolve) => (speak = resolve));
-    const worker = createChatWorker<Cloudflare.Env>({
+    const worker = chatWorker({
       model: scriptedModel(['Thinking', { wait: spoken }, ' aloud.']),
       modelIdleTimeoutMs: 90_000,
       now: () => clockMs,
@@ -62,6 +63,30 @@ describe('options that contradict each other are refused when the worker is crea
     await waitOnExecutionContext(ctx);
     expect(streamed).toContain('event: done');
     expect(streamed).toContain('Thinking aloud.');
+  });
+});
+
+describe('the conversation object is required', () => {
+  it('a Worker built without its objects is refused at once, with the binding and the wrangler.jsonc lines to add', () => {
+    const build = () => createChatWorker({} as Parameters<typeof createChatWorker>[0]);
+    expect(build).toThrow(ConfigurationError);
+    expect(build).toThrow(/CHAT_CONVERSATIONS/);
+    expect(build).toThrow(/"durable_objects": \{ "bindings": \[\{ "name": "CHAT_CONVERSATIONS", "class_name": "ChatConversation" \}\] \}/);
+    expect(build).toThrow(/"new_sqlite_classes": \["ChatConversation"\]/);
+  });
+
+  it('a binding missing from env answers every conversation request with a JSON 500 and logs what to add', async () => {
+    const logged: unknown[] = [];
+    const worker = createChatWorker<Cloudflare.Env>({ conversations: () => undefined, log: (error) => logged.push(error) });
+    const sessionId = uniqueId('s');
+    const sent = await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
+    expect(sent.response.status).toBe(500);
+    expect(JSON.parse(sent.text)).toEqual({ error: { code: 'internal_error', message: 'Internal error' } });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toBeInstanceOf(ConfigurationError);
+    expect(String((logged[0] as Error).message)).toMatch(/CHAT_CONVERSATIONS/);
+    // Nothing was written: the turn never reached an object.
+    expect(await env.CHAT_KV.list({ prefix: `message:${sessionId}:` })).toMatchObject({ keys: [] });
   });
 });
 

@@ -8,7 +8,7 @@ import { uniqueId } from './support/ids';
 import { spyKv } from './support/kv-spy';
 import { call, chatRequest, followRequest, historyRequest, stopRequest } from './support/requests';
 import { gate, scriptedModel } from './support/scripted-model';
-import { WITH_OBJECT } from './support/modes';
+import { chatWorker } from './support/chat-worker';
 import { parseSse, type ParsedEvent } from './support/sse';
 
 const PIECES = ['Alpha', ' beta', ' gamma', ' delta', ' epsilon', ' zeta'];
@@ -25,7 +25,7 @@ async function heldReply() {
   const go = gate();
   const end = gate();
   const model = scriptedModel([go, ...PIECES, end, ' eta']);
-  const worker = WITH_OBJECT.create({ model });
+  const worker = chatWorker({ model });
   const sessionId = uniqueId('s');
   const sent = await open(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
   const start = (await sent.events.until((event) => event.event === 'start'))?.data as StartEventData;
@@ -38,7 +38,7 @@ describe('the conversation object', () => {
   it('runs the model once for one turn sent four times at once; every copy follows the same reply', async () => {
     const go = gate();
     const model = scriptedModel([go, 'Shared', ' reply']);
-    const worker = WITH_OBJECT.create({ model });
+    const worker = chatWorker({ model });
     const body = { sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: 'Hi' } };
     const copies = await Promise.all([1, 2, 3, 4].map(() => open(worker, chatRequest(body))));
     expect(copies.map((copy) => copy.response.status)).toEqual([200, 200, 200, 200]);
@@ -162,7 +162,7 @@ describe('the conversation object', () => {
         yield `Answer ${contexts.length}`;
       },
     };
-    const worker = WITH_OBJECT.create({ model, kv: spy.kv });
+    const worker = chatWorker({ model, kv: spy.kv });
     const sessionId = uniqueId('s');
     await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'First' } }));
     spy.reset();

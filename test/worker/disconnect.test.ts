@@ -2,16 +2,17 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, HistoryResponseBody, StartEventData } from '../../sdk/protocol';
-import { createChatWorker, createDemoModel, messageKey } from '../../worker/index';
+import { createDemoModel, messageKey } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { spyKv } from './support/kv-spy';
-import { call, chatRequest, historyRequest } from './support/requests';
+import { call, chatRequest, followRequest, historyRequest } from './support/requests';
 import { gate, scriptedModel } from './support/scripted-model';
 import { parseSse } from './support/sse';
 
 describe('a client that goes away mid-reply', () => {
   it('still leaves the whole reply in KV, equal to an uninterrupted run of the same prompt', async () => {
-    const worker = createChatWorker({ model: createDemoModel({ delayMs: 2 }) });
+    const worker = chatWorker({ model: createDemoModel({ delayMs: 2 }) });
     const prompt = 'Tell me about resumable streams';
 
     const full = parseSse((await call(worker, chatRequest({ sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: prompt } }))).text);
@@ -25,6 +26,8 @@ describe('a client that goes away mid-reply', () => {
     const start = parseSse(first).events[0]?.data as StartEventData;
     await reader.cancel();
     await waitOnExecutionContext(ctx);
+    // The reply runs on in its object: following it to its end, as another tab would, waits for the final write.
+    await call(worker, followRequest(sessionId, start.assistantMessage.id));
 
     const stored = await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, start.assistantMessage.id), 'json');
     expect(stored?.status).toBe('complete');
@@ -43,7 +46,7 @@ describe('checkpoints', () => {
     const model = scriptedModel([afterStart, ...pieces.slice(0, 6), hold, ...pieces.slice(6)], () => {
       clock += 400;
     });
-    const worker = createChatWorker({ model, kv: spy.kv, now: () => clock });
+    const worker = chatWorker({ model, kv: spy.kv, now: () => clock });
     const sessionId = uniqueId('s');
     const ctx = createExecutionContext();
     const response = await worker.fetch(chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }), env, ctx);

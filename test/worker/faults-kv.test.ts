@@ -2,11 +2,13 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, DoneEventData, ErrorEventData, HistoryResponseBody, StartEventData } from '../../sdk/protocol';
-import { createChatWorker, messageKey, type ChatWorker } from '../../worker/index';
+import { messageKey, type ChatWorker } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { spyKv, type KvOp } from './support/kv-spy';
 import { call, chatRequest, historyRequest, kvDump, stopRequest } from './support/requests';
 import { scriptedModel } from './support/scripted-model';
+import { seed } from './support/seed';
 import { parseSse, type ParsedEvent } from './support/sse';
 
 /** What a failed write of the record `value` is: the user turn, the first reply record, a checkpoint, the final. */
@@ -96,7 +98,7 @@ describe('KV failing at each write of a send', () => {
     async ({ write }) => {
       const faults = faultyKv({ [write]: Infinity });
       const model = scriptedModel(PIECES);
-      const worker = createChatWorker({ kv: faults.spy.kv, model, log: () => undefined });
+      const worker = chatWorker({ kv: faults.spy.kv, model, log: () => undefined });
       const sessionId = uniqueId('s');
       const userId = uniqueId('m');
 
@@ -126,7 +128,7 @@ describe('KV failing at each write of a send', () => {
     const faults = faultyKv({ checkpoint: Infinity });
     const { kv, reached } = afterPuts(faults.spy.kv, 2);
     const model = scriptedModel([{ wait: reached }, ...PIECES], clock.tick);
-    const worker = createChatWorker({ kv, model, now: clock.now, log: () => undefined });
+    const worker = chatWorker({ kv, model, now: clock.now, log: () => undefined });
     const sessionId = uniqueId('s');
     const sent = await exchange(worker, sessionId, uniqueId('m'));
     expect(faults.failed).toContain('checkpoint');
@@ -137,7 +139,7 @@ describe('KV failing at each write of a send', () => {
 
   it('the final write fails once: it is retried and the reply ends done, persisted complete', async () => {
     const faults = faultyKv({ final: 1 });
-    const worker = createChatWorker({ kv: faults.spy.kv, model: scriptedModel(PIECES), log: () => undefined });
+    const worker = chatWorker({ kv: faults.spy.kv, model: scriptedModel(PIECES), log: () => undefined });
     const sessionId = uniqueId('s');
     const sent = await exchange(worker, sessionId, uniqueId('m'));
     expect(faults.failed).toEqual(['final']);
@@ -152,7 +154,7 @@ describe('KV failing at each write of a send', () => {
     const faults = faultyKv({ final: Infinity });
     const { kv, reached } = afterPuts(faults.spy.kv, 2);
     const staleStreamingMs = 60_000;
-    const worker = createChatWorker({
+    const worker = chatWorker({
       kv,
       model: scriptedModel([{ wait: reached }, ...PIECES], clock.tick),
       now: clock.now,
@@ -183,7 +185,7 @@ describe('KV failing on reads and deletes', () => {
   function outage(op: KvOp) {
     const spy = spyKv(env.CHAT_KV);
     spy.failWhen((called) => called === op);
-    return createChatWorker({ kv: spy.kv, model: scriptedModel(['never']), log: () => undefined });
+    return chatWorker({ kv: spy.kv, model: scriptedModel(['never']), log: () => undefined });
   }
 
   async function expectUnavailable(response: Response, text: string): Promise<void> {
@@ -205,20 +207,27 @@ describe('KV failing on reads and deletes', () => {
   });
 
   it('delete cannot delete: 503 storage_unavailable, and the conversation is still readable after', async () => {
-    const healthy = createChatWorker({ model: scriptedModel(['kept']) });
+    const spy = spyKv(env.CHAT_KV);
+    const worker = chatWorker({ kv: spy.kv, model: scriptedModel(['kept']), log: () => undefined });
     const sessionId = uniqueId('s');
-    await exchange(healthy, sessionId, uniqueId('m'));
-    const { response, text } = await call(outage('delete'), historyRequest({ sessionId }, 'DELETE'));
+    await exchange(worker, sessionId, uniqueId('m'));
+    spy.failWhen((called) => called === 'delete');
+    const { response, text } = await call(worker, historyRequest({ sessionId }, 'DELETE'));
     await expectUnavailable(response, text);
-    expect((await history(healthy, sessionId)).messages).toHaveLength(2);
+    spy.failWhen(undefined);
+    expect((await history(worker, sessionId)).messages).toHaveLength(2);
   });
 
-  it('stop cannot read the reply: 503 storage_unavailable', async () => {
-    const healthy = createChatWorker({ model: scriptedModel(['kept']) });
+  it('stop cannot read a reply its object does not hold: 503 storage_unavailable', async () => {
     const sessionId = uniqueId('s');
-    const sent = await exchange(healthy, sessionId, uniqueId('m'));
-    const replyId = (sent.events[0]?.data as StartEventData).assistantMessage.id;
-    const { response, text } = await call(outage('get'), stopRequest({ sessionId, messageId: replyId, content: 'kept' }));
+    const userId = uniqueId('m');
+    const at = new Date().toISOString();
+    await seed([
+      { id: userId, sessionId, role: 'user', content: 'Hi', timestamp: at, updatedAt: at, status: 'complete' },
+      { id: `${userId}_r`, sessionId, role: 'assistant', content: 'kept', timestamp: at, updatedAt: at, status: 'complete', replyTo: userId },
+    ]);
+    const stop = stopRequest({ sessionId, messageId: `${userId}_r`, content: 'kept' });
+    const { response, text } = await call(outage('get'), stop);
     await expectUnavailable(response, text);
   });
 });
@@ -238,7 +247,7 @@ describe('a slow KV', () => {
         };
       },
     });
-    const worker = createChatWorker({ kv: slow, model: scriptedModel(PIECES) });
+    const worker = chatWorker({ kv: slow, model: scriptedModel(PIECES) });
     const sessionId = uniqueId('s');
     const ctx = createExecutionContext();
     const response = await worker.fetch(chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }), env, ctx);

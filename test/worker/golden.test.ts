@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createChatWorker } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { call, chatRequest, historyRequest, stopRequest } from './support/requests';
 import { gate, scriptedModel } from './support/scripted-model';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
@@ -13,7 +13,7 @@ const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 600);
 
 describe('golden wire fixtures', () => {
   it('a chat exchange, its replay, and the history that follows', async () => {
-    const worker = createChatWorker({ model: scriptedModel(['Hello', ', world', '!']), now: () => NOW });
+    const worker = chatWorker({ model: scriptedModel(['Hello', ', world', '!']), now: () => NOW });
     const sessionId = 'golden-session-0001';
     const body = { sessionId, message: { id: 'golden-message-0001', content: 'Say hello' } };
     const first = await call(worker, chatRequest(body));
@@ -28,7 +28,7 @@ describe('golden wire fixtures', () => {
 
   it('a model failure mid-reply, a stop, and an error body', async () => {
     const { ModelError } = await import('../../worker/index');
-    const failing = createChatWorker({
+    const failing = chatWorker({
       model: scriptedModel(['Par', 'tial', { fail: new ModelError('model_error', 'The model endpoint answered 502') }]),
       now: () => NOW,
     });
@@ -36,7 +36,7 @@ describe('golden wire fixtures', () => {
     await expect(failed.text).toMatchFileSnapshot('./fixtures/chat-model-error.sse');
 
     const hold = gate();
-    const stopping = createChatWorker({ model: scriptedModel(['Seen', hold, ' unseen']), now: () => NOW });
+    const stopping = chatWorker({ model: scriptedModel(['Seen', hold, ' unseen']), now: () => NOW });
     const ctx = createExecutionContext();
     const response = await stopping.fetch(
       chatRequest({ sessionId: 'golden-session-0003', message: { id: 'golden-message-0003', content: 'Stop me' } }),

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, HistoryResponseBody } from '../../sdk/protocol';
-import { createChatWorker, messageKey } from '../../worker/index';
+import { messageKey } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { spyKv, totalOps } from './support/kv-spy';
 import { call, historyRequest } from './support/requests';
@@ -11,7 +12,7 @@ const T0 = Date.UTC(2026, 5, 1);
 /** Too long for list metadata: each record costs a read, so a page ends inside one KV list. */
 const large = (i: number) => `${i}:`.padEnd(1500, 'large ');
 
-async function page(worker: ReturnType<typeof createChatWorker>, sessionId: string, cursor: string | null): Promise<HistoryResponseBody> {
+async function page(worker: ReturnType<typeof chatWorker>, sessionId: string, cursor: string | null): Promise<HistoryResponseBody> {
   const { response, text } = await call(worker, historyRequest({ sessionId, ...(cursor ? { cursor } : {}) }));
   expect(response.status, text).toBe(200);
   return JSON.parse(text) as HistoryResponseBody;
@@ -23,7 +24,7 @@ describe('paged history while keys disappear between pages', () => {
     const seeded = conversation(sessionId, 1500, T0, large);
     await seed(seeded);
     const spy = spyKv(env.CHAT_KV);
-    const worker = createChatWorker({ kv: spy.kv });
+    const worker = chatWorker({ kv: spy.kv });
 
     const deleted = new Set<string>();
     const ids: string[] = [];
@@ -60,7 +61,7 @@ describe('paged history while keys disappear between pages', () => {
     const sessionId = uniqueId('paging');
     const seeded = conversation(sessionId, 1000, T0, large);
     await seed(seeded);
-    const worker = createChatWorker();
+    const worker = chatWorker();
 
     const first = await page(worker, sessionId, null);
     expect(first.nextPage).not.toBeNull();

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { KV_CONSISTENCY_WINDOW_MS, type ChatMessage, type HistoryResponseBody } from '../../sdk/protocol';
-import { createChatWorker, messageKey } from '../../worker/index';
+import { messageKey } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { spyKv, totalOps } from './support/kv-spy';
 import { call, chatRequest, historyRequest } from './support/requests';
@@ -10,7 +11,7 @@ import { conversation, seed } from './support/seed';
 
 const T0 = Date.UTC(2026, 5, 1);
 
-async function history(worker: ReturnType<typeof createChatWorker>, params: Record<string, string>): Promise<HistoryResponseBody> {
+async function history(worker: ReturnType<typeof chatWorker>, params: Record<string, string>): Promise<HistoryResponseBody> {
   const { response, text } = await call(worker, historyRequest(params));
   expect(response.status).toBe(200);
   return JSON.parse(text) as HistoryResponseBody;
@@ -27,7 +28,7 @@ describe('GET /api/history', () => {
       { ...base, id: 'aaaaaaaa', role: 'assistant', timestamp: at(5) },
       { ...base, id: 'cccccccc', role: 'user', timestamp: at(-10) },
     ]);
-    const worker = createChatWorker({ now: () => T0 + 99_000 });
+    const worker = chatWorker({ now: () => T0 + 99_000 });
     const body = await history(worker, { sessionId });
     expect(body.messages.map((m) => m.id)).toEqual(['cccccccc', 'zzzzzzzz', 'aaaaaaaa', 'bbbbbbbb']);
     expect([...body.ids].sort()).toEqual(['aaaaaaaa', 'bbbbbbbb', 'cccccccc', 'zzzzzzzz']);
@@ -41,13 +42,13 @@ describe('GET /api/history', () => {
     const short = `abc12345${suffix}`;
     const long = `abc12345${suffix}6`;
     await seed([...conversation(short, 2, T0, () => 'mine'), ...conversation(long, 3, T0, () => 'theirs')]);
-    const worker = createChatWorker();
+    const worker = chatWorker();
     const mine = await history(worker, { sessionId: short });
     expect(mine.ids).toHaveLength(2);
     expect(mine.messages.every((m) => m.sessionId === short && m.content === 'mine')).toBe(true);
 
     const model = scriptedModel(['ok']);
-    await call(createChatWorker({ model }), chatRequest({ sessionId: short, message: { id: uniqueId('m'), content: 'next' } }));
+    await call(chatWorker({ model }), chatRequest({ sessionId: short, message: { id: uniqueId('m'), content: 'next' } }));
     expect(model.calls[0]?.map((m) => m.content)).toEqual(['mine', 'mine', 'next']);
   });
 
@@ -58,7 +59,7 @@ describe('GET /api/history', () => {
     await env.CHAT_KV.put(messageKey(sessionId, legacyId), JSON.stringify({ role: 'assistant', content: 'from before', timestamp: T0 }));
     await env.CHAT_KV.put(messageKey(sessionId, plainId), 'just text');
     const spy = spyKv(env.CHAT_KV);
-    const body = await history(createChatWorker({ kv: spy.kv }), { sessionId });
+    const body = await history(chatWorker({ kv: spy.kv }), { sessionId });
     expect(body.messages).toContainEqual({
       id: legacyId,
       sessionId,
@@ -75,14 +76,14 @@ describe('GET /api/history', () => {
     const sessionId = uniqueId('s');
     const [user, reply] = conversation(sessionId, 2, T0, (i) => (i === 0 ? 'q' : 'half an ans'));
     await seed([user!, { ...reply!, id: `${user!.id}_r`, replyTo: user!.id, status: 'streaming' }]);
-    const fresh = await history(createChatWorker({ now: () => T0 + 30_000 }), { sessionId });
+    const fresh = await history(chatWorker({ now: () => T0 + 30_000 }), { sessionId });
     expect(fresh.messages[1]?.status).toBe('streaming');
-    const stale = await history(createChatWorker({ now: () => T0 + 1000 + 60_001 }), { sessionId });
+    const stale = await history(chatWorker({ now: () => T0 + 1000 + 60_001 }), { sessionId });
     expect(stale.messages[1]).toMatchObject({ status: 'error', content: 'half an ans', error: { code: 'interrupted' } });
     // Asking again for the same turn replays it as ended, never a second reply.
     const model = scriptedModel(['never']);
     const replay = await call(
-      createChatWorker({ model, now: () => T0 + 1000 + 60_001 }),
+      chatWorker({ model, now: () => T0 + 1000 + 60_001 }),
       chatRequest({ sessionId, message: { id: user!.id, content: 'q' } }),
     );
     expect(model.calls).toHaveLength(0);
@@ -98,7 +99,7 @@ describe('GET /api/history', () => {
     messages[2]!.updatedAt = new Date(cursorMs + 1000).toISOString();
     await seed(messages);
     const spy = spyKv(env.CHAT_KV);
-    const body = await history(createChatWorker({ kv: spy.kv, now: () => cursorMs + 2000 }), { sessionId, since: String(cursorMs) });
+    const body = await history(chatWorker({ kv: spy.kv, now: () => cursorMs + 2000 }), { sessionId, since: String(cursorMs) });
     expect(body.messages.map((m) => m.id)).toEqual([messages[1]!.id, messages[2]!.id]);
     expect(body.ids).toEqual(messages.map((m) => m.id));
     expect(totalOps(spy)).toBe(1);
@@ -108,7 +109,7 @@ describe('GET /api/history', () => {
     const sessionId = uniqueId('s');
     await seed(conversation(sessionId, 5000, T0, (i) => `short ${i}`));
     const spy = spyKv(env.CHAT_KV);
-    const worker = createChatWorker({ kv: spy.kv });
+    const worker = chatWorker({ kv: spy.kv });
     const ids: string[] = [];
     const messages: ChatMessage[] = [];
     let page: string | null = '';
@@ -146,7 +147,7 @@ describe('GET /api/history', () => {
     const big = (i: number) => `${i}:`.padEnd(1500, 'large ');
     await seed(conversation(sessionId, 5000, T0, (i) => (i % 20 === 0 ? `small ${i}` : big(i))));
     const spy = spyKv(env.CHAT_KV);
-    const worker = createChatWorker({ kv: spy.kv });
+    const worker = chatWorker({ kv: spy.kv });
     const ids: string[] = [];
     const messages: ChatMessage[] = [];
     let page: string | null = '';
@@ -172,7 +173,7 @@ describe('DELETE /api/history', () => {
   it('deletes the conversation and answers {deleted}', async () => {
     const sessionId = uniqueId('s');
     await seed(conversation(sessionId, 4, T0, () => 'x'));
-    const worker = createChatWorker();
+    const worker = chatWorker();
     const { text } = await call(worker, historyRequest({ sessionId }, 'DELETE'));
     expect(JSON.parse(text)).toEqual({ deleted: 4 });
     expect((await history(worker, { sessionId })).messages).toEqual([]);

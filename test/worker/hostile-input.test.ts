@@ -3,7 +3,8 @@ import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, isValidId } from '../../sdk/protocol';
-import { createChatWorker, sessionPrefix, type ChatWorker } from '../../worker/index';
+import { sessionPrefix, type ChatWorker } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { spyKv, type KvOp } from './support/kv-spy';
 import { ORIGIN } from './support/requests';
 import { scriptedModel } from './support/scripted-model';
@@ -33,7 +34,7 @@ function harness(): Harness {
     calls.push({ op, key });
     return false;
   });
-  const worker = createChatWorker({ kv: spy.kv, model: scriptedModel(['Fine', ', thanks.']), log: () => undefined });
+  const worker = chatWorker({ kv: spy.kv, model: scriptedModel(['Fine', ', thanks.']), log: () => undefined });
   return { worker, calls };
 }
 
@@ -304,7 +305,7 @@ describe('huge and deeply nested bodies', () => {
 
 describe('hostile sequences of valid requests', () => {
   it('a stop sent after the reply is final does not rewrite it: final records never change', async () => {
-    const worker = createChatWorker({ model: scriptedModel(['The ', 'real ', 'answer.']) });
+    const worker = chatWorker({ model: scriptedModel(['The ', 'real ', 'answer.']) });
     const sessionId = 'final-record-session';
     const sent = await send(worker, new Request(`${ORIGIN}/api/chat`, {
       method: 'POST',
@@ -327,7 +328,7 @@ describe('hostile sequences of valid requests', () => {
   });
 
   it('a turn whose derived reply id names a user turn kept from before the suffix rule: that turn is never overwritten', async () => {
-    const worker = createChatWorker({ model: scriptedModel(['ok']) });
+    const worker = chatWorker({ model: scriptedModel(['ok']) });
     const sessionId = 'reply-id-collision';
     // Written before user ids were kept out of the reply id space: `question1_r` is also the reply id of `question1`.
     const at = new Date(Date.UTC(2026, 0, 1)).toISOString();

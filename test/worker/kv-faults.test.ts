@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../sdk/protocol';
-import { createChatWorker, messageKey } from '../../worker/index';
+import { messageKey } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { spyKv } from './support/kv-spy';
 import { call, chatRequest, kvDump } from './support/requests';
@@ -15,7 +16,7 @@ describe('KV failures', () => {
     const userId = uniqueId('m');
     spy.failWhen((op, key) => op === 'put' && key === messageKey(sessionId, userId));
     const logged: unknown[] = [];
-    const worker = createChatWorker({ kv: spy.kv, model: scriptedModel(['never', ' seen']), log: (e) => logged.push(e) });
+    const worker = chatWorker({ kv: spy.kv, model: scriptedModel(['never', ' seen']), log: (e) => logged.push(e) });
     const { response, text } = await call(worker, chatRequest({ sessionId, message: { id: userId, content: 'Hi' } }));
     expect(response.status).toBe(503);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -31,7 +32,7 @@ describe('KV failures', () => {
     const spy = spyKv(env.CHAT_KV);
     spy.failWhen((op, _key, value) => op === 'put' && value !== undefined && /"status":"streaming"/.test(value) && !/"content":""/.test(value));
     const pieces = Array.from({ length: 10 }, (_, i) => `p${i} `);
-    const worker = createChatWorker({
+    const worker = chatWorker({
       kv: spy.kv,
       model: scriptedModel(pieces, () => {
         clock += 700;
@@ -53,7 +54,7 @@ describe('KV failures', () => {
   it('a final write that keeps failing ends the stream with storage_unavailable', async () => {
     const spy = spyKv(env.CHAT_KV);
     spy.failWhen((op, _key, value) => op === 'put' && value !== undefined && /"status":"complete"/.test(value) && /"role":"assistant"/.test(value));
-    const worker = createChatWorker({ kv: spy.kv, model: scriptedModel(['a', 'b']), log: () => undefined });
+    const worker = chatWorker({ kv: spy.kv, model: scriptedModel(['a', 'b']), log: () => undefined });
     const { text } = await call(worker, chatRequest({ sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: 'Hi' } }));
     const last = parseSse(text).events.at(-1);
     expect(last?.event).toBe('error');

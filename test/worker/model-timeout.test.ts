@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ErrorEventData } from '../../sdk/protocol';
-import { createChatWorker, messageKey } from '../../worker/index';
+import { messageKey } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { call, chatRequest } from './support/requests';
 import { scriptedModel } from './support/scripted-model';
@@ -9,7 +10,7 @@ import { parseSse } from './support/sse';
 
 describe('a model that falls silent', () => {
   it('is cut off after modelIdleTimeoutMs: the reply ends error / model_timeout with its text kept', async () => {
-    const worker = createChatWorker({ model: scriptedModel(['Some ', 'words', { hang: true }, 'never']), modelIdleTimeoutMs: 50 });
+    const worker = chatWorker({ model: scriptedModel(['Some ', 'words', { hang: true }, 'never']), modelIdleTimeoutMs: 50 });
     const sessionId = uniqueId('s');
     const { text } = await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     const last = parseSse(text).events.at(-1);

@@ -8,7 +8,7 @@ import { uniqueId } from './support/ids';
 import { chatRequest, followRequest } from './support/requests';
 import { gate, scriptedModel } from './support/scripted-model';
 import { useConversationOptions } from './support/conversation-options';
-import { WITH_OBJECT } from './support/modes';
+import { chatWorker } from './support/chat-worker';
 
 const PIECES = ['Alpha', ' beta', ' gamma'];
 
@@ -111,7 +111,7 @@ describe('a stream the conversation object stops feeding', () => {
     const end = gate();
     const model = scriptedModel([...PIECES, end, ' delta']);
     // The old instance's bookkeeping in its own storage fails after the abort: logged, not thrown.
-    const worker = WITH_OBJECT.create({ model, log: () => {} });
+    const worker = chatWorker({ model, log: () => {} });
     const sent = await open(worker, chatRequest({ sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: 'Hi' } }));
     await sent.events.until(() => sent.events.text() === PIECES.join(''));
     await abortAllDurableObjects();

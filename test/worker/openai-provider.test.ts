@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, inject, it } from 'vitest';
 import type { ChatMessage, ErrorEventData } from '../../sdk/protocol';
-import { createChatWorker, createOpenAiModel, messageKey, modelFromEnv } from '../../worker/index';
+import { createOpenAiModel, messageKey, modelFromEnv } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { call, chatRequest } from './support/requests';
 import { parseSse } from './support/sse';
@@ -9,7 +10,7 @@ import { parseSse } from './support/sse';
 const baseUrl = inject('openaiBaseUrl');
 
 async function exchange(model: string, apiKey?: string) {
-  const worker = createChatWorker({
+  const worker = chatWorker({
     model: createOpenAiModel({ baseUrl, model, ...(apiKey ? { apiKey } : {}) }),
     modelIdleTimeoutMs: 2000,
     log: () => undefined,
@@ -58,7 +59,7 @@ describe('openai provider against an OpenAI-compatible server on loopback', () =
   });
 
   it('times out a server that stops sending, keeping what it sent', async () => {
-    const worker = createChatWorker({ model: createOpenAiModel({ baseUrl, model: 'silent' }), modelIdleTimeoutMs: 100 });
+    const worker = chatWorker({ model: createOpenAiModel({ baseUrl, model: 'silent' }), modelIdleTimeoutMs: 100 });
     const { text } = await call(worker, chatRequest({ sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: 'Hi' } }));
     const last = parseSse(text).events.at(-1);
     expect((last?.data as ErrorEventData).error.code).toBe('model_timeout');

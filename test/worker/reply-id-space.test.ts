@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidId, REPLY_ID_SUFFIX, type ChatMessage, type HistoryResponseBody } from '../../sdk/protocol';
-import { createChatWorker, sessionPrefix } from '../../worker/index';
+import { sessionPrefix } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { replyIdFor } from '../../worker/conversation/reply-id';
 import { uniqueId } from './support/ids';
 import { call, chatRequest, historyRequest, kvDump } from './support/requests';
@@ -10,7 +11,7 @@ import { scriptedModel } from './support/scripted-model';
 
 describe('user turn ids and reply ids are disjoint by construction', () => {
   it('a user turn whose id ends with the reply suffix is refused with 400 invalid_message_id, and nothing is written', async () => {
-    const worker = createChatWorker<Cloudflare.Env>({ model: scriptedModel(['ok']) });
+    const worker = chatWorker({ model: scriptedModel(['ok']) });
     const sessionId = uniqueId('suffix');
     for (const id of ['abcdefgh_r', `${'x'.repeat(126)}_r`]) {
       const { response, text } = await call(worker, chatRequest({ sessionId, message: { id, content: 'Hello' } }));
@@ -21,7 +22,7 @@ describe('user turn ids and reply ids are disjoint by construction', () => {
   });
 
   it('`abcdefgh_r` and `abcdefgh` sent at once, 20 times: the acknowledged user turn is never destroyed', async () => {
-    const worker = createChatWorker<Cloudflare.Env>({ model: scriptedModel(['Answer']) });
+    const worker = chatWorker({ model: scriptedModel(['Answer']) });
     for (let run = 0; run < 20; run++) {
       const sessionId = uniqueId('race');
       const [suffixed, plain] = await Promise.all([
@@ -40,7 +41,7 @@ describe('user turn ids and reply ids are disjoint by construction', () => {
   });
 
   it('an app id maker that makes an id in the reply id space fails the older prompt form, and nothing is written', async () => {
-    const worker = createChatWorker<Cloudflare.Env>({ model: scriptedModel(['ok']), newId: () => 'made-by-app_r', log: () => undefined });
+    const worker = chatWorker({ model: scriptedModel(['ok']), newId: () => 'made-by-app_r', log: () => undefined });
     const sessionId = uniqueId('newid');
     const { response } = await call(worker, chatRequest({ sessionId, prompt: 'Hello' }));
     expect(response.status).toBe(500);

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createChatWorker, sessionPrefix } from '../../worker/index';
+import { sessionPrefix } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { ClientAbortError } from '../../worker/routes/request-body';
 import { uniqueId } from './support/ids';
 import { call, kvDump, ORIGIN } from './support/requests';
@@ -16,7 +17,7 @@ function latin1(text: string): Uint8Array {
 
 describe('the body is read only as UTF-8', () => {
   it('a body declared in another charset gets 415 unsupported_media_type, and nothing is written', async () => {
-    const worker = createChatWorker<Cloudflare.Env>({ model: scriptedModel(['ok']) });
+    const worker = chatWorker({ model: scriptedModel(['ok']) });
     const sessionId = uniqueId('charset');
     for (const contentType of [
       'application/json; charset=iso-8859-1',
@@ -33,7 +34,7 @@ describe('the body is read only as UTF-8', () => {
   });
 
   it('UTF-8 in any spelling of the label, or no charset, is read', async () => {
-    const worker = createChatWorker<Cloudflare.Env>({ model: scriptedModel(['ok']) });
+    const worker = chatWorker({ model: scriptedModel(['ok']) });
     for (const contentType of ['application/json', 'application/json; charset=utf-8', 'Application/JSON; Charset="UTF-8"', 'application/json;charset=utf8']) {
       const request = new Request(`${ORIGIN}/api/chat`, { method: 'POST', headers: { 'content-type': contentType }, body: chatBody(uniqueId('charset')) });
       const { response } = await call(worker, request);
@@ -45,7 +46,7 @@ describe('the body is read only as UTF-8', () => {
 describe('a client that hangs up during its upload', () => {
   it('is logged as a client abort, answered below 500, and nothing is written', async () => {
     const logged: unknown[] = [];
-    const worker = createChatWorker<Cloudflare.Env>({ model: scriptedModel(['ok']), log: (error) => logged.push(error) });
+    const worker = chatWorker({ model: scriptedModel(['ok']), log: (error) => logged.push(error) });
     const sessionId = uniqueId('hangup');
     const whole = new TextEncoder().encode(chatBody(sessionId));
     const upload = new ReadableStream<Uint8Array>({

@@ -3,13 +3,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HistoryResponseBody, StartEventData } from '../../sdk/protocol';
 import {
-  createChatWorker,
   hmacSessionAuthorizer,
   signSessionToken,
   verifySessionToken,
   type ChatWorker,
   type SessionTokenClaims,
 } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { spyKv } from './support/kv-spy';
 import { call, chatRequest, kvDump, ORIGIN } from './support/requests';
@@ -47,7 +47,7 @@ function request(route: Route, sessionId: string, token: string | undefined, ext
 async function setting() {
   const spy = spyKv(env.CHAT_KV);
   const refusals: string[] = [];
-  const worker = createChatWorker<Cloudflare.Env>({
+  const worker = chatWorker({
     kv: spy.kv,
     model: scriptedModel(['Only ', 'for ', 'Alice']),
     authorize: hmacSessionAuthorizer({ secret: SECRET, now, log: (reason) => refusals.push(reason) }),
@@ -122,7 +122,7 @@ describe('hmacSessionAuthorizer: a conversation is used only by the user its tok
 
   it('with `owns`, tokens name only the user and the app decides which conversations are theirs', async () => {
     const owners = new Map<string, string>();
-    const worker = createChatWorker<Cloudflare.Env>({
+    const worker = chatWorker({
       model: scriptedModel(['ok']),
       authorize: hmacSessionAuthorizer({ secret: () => SECRET, now, owns: (claims, sessionId) => owners.get(sessionId) === claims.sub }),
     });
@@ -189,7 +189,7 @@ describe('the dispatcher authorizes every route once, after validating its reque
     const spy = spyKv(env.CHAT_KV);
     const asked: string[] = [];
     let allow = true;
-    const worker = createChatWorker({
+    const worker = chatWorker({
       kv: spy.kv,
       authorize: (_request, sessionId) => {
         asked.push(sessionId);

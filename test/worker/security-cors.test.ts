@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createChatWorker, type ChatWorker } from '../../worker/index';
+import { type ChatWorker } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { spyKv } from './support/kv-spy';
 import { call, ORIGIN } from './support/requests';
@@ -24,7 +25,7 @@ function everyRoute(origin: string | undefined): Request[] {
 
 function guarded(corsOrigins?: readonly string[] | '*') {
   const spy = spyKv(env.CHAT_KV);
-  const worker = createChatWorker({ kv: spy.kv, model: scriptedModel(['ok']), ...(corsOrigins === undefined ? {} : { corsOrigins }) });
+  const worker = chatWorker({ kv: spy.kv, model: scriptedModel(['ok']), ...(corsOrigins === undefined ? {} : { corsOrigins }) });
   return { worker, spy };
 }
 

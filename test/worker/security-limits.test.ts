@@ -2,13 +2,14 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import {
-  createChatWorker,
   HttpError,
   optionsFromEnv,
   type ChatKeepEnv,
   type ChatWorker,
   type RateLimiter,
 } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
+import { createChatWorker } from '../../worker/index';
 import { uniqueId } from './support/ids';
 import { spyKv } from './support/kv-spy';
 import { call, chatRequest, historyRequest, kvDump } from './support/requests';
@@ -25,7 +26,7 @@ async function expectError(worker: ChatWorker<Cloudflare.Env>, request: Request,
 describe('limits, by option, with clear errors', () => {
   it('maxBodyBytes: a body over it is 413 payload_too_large naming the limit, checked on the bytes when no length is declared', async () => {
     const spy = spyKv(env.CHAT_KV);
-    const worker = createChatWorker({ kv: spy.kv, model: scriptedModel(['ok']), limits: { maxBodyBytes: 1024 } });
+    const worker = chatWorker({ kv: spy.kv, model: scriptedModel(['ok']), limits: { maxBodyBytes: 1024 } });
     const sessionId = uniqueId('s');
     const big = JSON.stringify({ sessionId, message: { id: uniqueId('m'), content: 'x'.repeat(1100) } });
     expect(await expectError(worker, chatRequest(big), 413, 'payload_too_large')).toContain('1024');
@@ -48,7 +49,7 @@ describe('limits, by option, with clear errors', () => {
   });
 
   it('maxContentChars: a longer turn is 400 content_too_long naming the limit; one at the limit is taken', async () => {
-    const worker = createChatWorker({ model: scriptedModel(['ok']), limits: { maxContentChars: 10 } });
+    const worker = chatWorker({ model: scriptedModel(['ok']), limits: { maxContentChars: 10 } });
     const sessionId = uniqueId('s');
     const message = await expectError(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: '12345678901' } }), 400, 'content_too_long');
     expect(message).toContain('10');
@@ -59,7 +60,7 @@ describe('limits, by option, with clear errors', () => {
 
   it('maxTurnsPerSession: a new turn past it is 409 too_many_turns, writes nothing, and a retry of an earlier turn still replays', async () => {
     const model = scriptedModel(['ok']);
-    const worker = createChatWorker({ model, limits: { maxTurnsPerSession: 2 } });
+    const worker = chatWorker({ model, limits: { maxTurnsPerSession: 2 } });
     const sessionId = uniqueId('s');
     const first = { sessionId, message: { id: uniqueId('m'), content: 'one' } };
     expect((await call(worker, chatRequest(first))).response.status).toBe(200);
@@ -100,7 +101,7 @@ describe('per-session rate limiting through a binding-shaped limiter', () => {
   it('limits one session without touching another; a refusal is 429 with Retry-After and writes nothing; the window passes', async () => {
     let clock = Date.UTC(2026, 0, 1);
     const { limiter } = fixedWindowLimiter({ limit: 2, periodMs: 60_000, now: () => clock });
-    const worker = createChatWorker({ model: scriptedModel(['ok']), rateLimiter: limiter });
+    const worker = chatWorker({ model: scriptedModel(['ok']), rateLimiter: limiter });
     const busy = uniqueId('busy');
     const calm = uniqueId('calm');
     const send = (sessionId: string) => call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
@@ -119,7 +120,7 @@ describe('per-session rate limiting through a binding-shaped limiter', () => {
 
   it('is consulted only after authorize: an unauthenticated caller cannot use up a user’s quota', async () => {
     const { limiter, keys } = fixedWindowLimiter({ limit: 1, periodMs: 60_000, now: Date.now });
-    const worker = createChatWorker({
+    const worker = chatWorker({
       model: scriptedModel(['ok']),
       rateLimiter: limiter,
       authorize: (request) => {
@@ -138,7 +139,7 @@ describe('per-session rate limiting through a binding-shaped limiter', () => {
 
   it('can count per user instead of per session with rateLimitKey', async () => {
     const { limiter, keys } = fixedWindowLimiter({ limit: 1, periodMs: 60_000, now: Date.now });
-    const worker = createChatWorker({
+    const worker = chatWorker({
       model: scriptedModel(['ok']),
       rateLimiter: limiter,
       rateLimitKey: (request) => request.headers.get('x-user') ?? 'anonymous',
@@ -151,7 +152,13 @@ describe('per-session rate limiting through a binding-shaped limiter', () => {
 
   it('the deployable Worker reads the binding from env.RATE_LIMITER', async () => {
     const { limiter, keys } = fixedWindowLimiter({ limit: 1, periodMs: 60_000, now: Date.now });
-    const bound: ChatKeepEnv = { CHAT_KV: env.CHAT_KV, MODEL_PROVIDER: 'demo', DEMO_DELAY_MS: '0', RATE_LIMITER: limiter };
+    const bound: ChatKeepEnv = {
+      CHAT_KV: env.CHAT_KV,
+      CHAT_CONVERSATIONS: env.CHAT_CONVERSATIONS,
+      MODEL_PROVIDER: 'demo',
+      DEMO_DELAY_MS: '0',
+      RATE_LIMITER: limiter,
+    };
     const worker = createChatWorker(optionsFromEnv(bound));
     const sessionId = uniqueId('s');
     const statuses: number[] = [];
@@ -164,7 +171,7 @@ describe('per-session rate limiting through a binding-shaped limiter', () => {
     }
     expect(statuses).toEqual([200, 429]);
     expect(keys).toEqual([sessionId, sessionId]);
-    const history = await call(createChatWorker(), historyRequest({ sessionId }));
+    const history = await call(chatWorker(), historyRequest({ sessionId }));
     expect(JSON.parse(history.text).messages).toHaveLength(2);
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createChatWorker,
   hmacSessionAuthorizer,
   signSessionToken,
   verifySessionToken,
   type SessionTokenClaims,
   type SessionTokenFailure,
 } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { call, historyRequest } from './support/requests';
 
@@ -99,7 +99,7 @@ describe('session tokens honour nbf and iat', () => {
   it('the Worker answers 401 to a token not yet valid, and logs why', async () => {
     const sessionId = uniqueId('nbf');
     const refusals: SessionTokenFailure[] = [];
-    const worker = createChatWorker<Cloudflare.Env>({
+    const worker = chatWorker({
       authorize: hmacSessionAuthorizer({ secret: SECRET, now, log: (reason) => refusals.push(reason) }),
     });
     const token = await sign({ sub: 'u-1', sid: sessionId, exp: NOW_SECONDS + 2 * A_YEAR_SECONDS, nbf: NOW_SECONDS + A_YEAR_SECONDS });

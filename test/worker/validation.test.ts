@@ -1,7 +1,8 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import deployable, { createChatWorker, HttpError } from '../../worker/index';
+import deployable, { HttpError } from '../../worker/index';
+import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { call, chatRequest, historyRequest, kvDump, ORIGIN } from './support/requests';
 import { scriptedModel } from './support/scripted-model';
@@ -117,7 +118,7 @@ describe('routing', () => {
   });
 
   it('mounts under another base path', async () => {
-    const worker = createChatWorker({ basePath: '/chatkeep/v1', model: scriptedModel(['ok']) });
+    const worker = chatWorker({ basePath: '/chatkeep/v1', model: scriptedModel(['ok']) });
     const sessionId = uniqueId('s');
     const { response } = await call(worker, new Request(`${ORIGIN}/chatkeep/v1/history?sessionId=${sessionId}`));
     expect(response.status).toBe(200);
@@ -126,14 +127,14 @@ describe('routing', () => {
   });
 
   it('refuses options KV cannot honour when the worker is created', () => {
-    expect(() => createChatWorker({ checkpointIntervalMs: 500 })).toThrow(RangeError);
-    expect(() => createChatWorker({ retentionSeconds: 30 })).toThrow(RangeError);
-    expect(() => createChatWorker({ limits: { maxBodyBytes: 0 } })).toThrow(RangeError);
+    expect(() => chatWorker({ checkpointIntervalMs: 500 })).toThrow(RangeError);
+    expect(() => chatWorker({ retentionSeconds: 30 })).toThrow(RangeError);
+    expect(() => chatWorker({ limits: { maxBodyBytes: 0 } })).toThrow(RangeError);
   });
 
   it('turns an unexpected error into a generic 500 without its message', async () => {
     const logged: unknown[] = [];
-    const worker = createChatWorker({
+    const worker = chatWorker({
       kv: () => {
         throw new Error('secret internal detail');
       },
@@ -149,7 +150,7 @@ describe('routing', () => {
 
 describe('access', () => {
   it('refuses with 403 when authorize returns false, and with the thrown HttpError', async () => {
-    const worker = createChatWorker({
+    const worker = chatWorker({
       model: scriptedModel(['ok']),
       authorize: (request, sessionId) => {
         if (!request.headers.has('authorization')) throw new HttpError(401, 'unauthorized', 'Sign in first');
@@ -173,7 +174,7 @@ describe('access', () => {
 
   it('answers 429 with Retry-After when the rate limiter refuses', async () => {
     const keys: string[] = [];
-    const worker = createChatWorker({
+    const worker = chatWorker({
       model: scriptedModel(['ok']),
       rateLimiter: { limit: async ({ key }) => ({ success: (keys.push(key), keys.length <= 1) }) },
     });
@@ -196,7 +197,7 @@ describe('access', () => {
     const sameOrigin = await exports.default.fetch(new Request(`${ORIGIN}/api/history?sessionId=${sessionId}`, { headers: { origin: ORIGIN } }));
     expect(sameOrigin.status).toBe(200);
 
-    const open = createChatWorker({ corsOrigins: ['https://elsewhere.example'] });
+    const open = chatWorker({ corsOrigins: ['https://elsewhere.example'] });
     const preflight = await call(open, new Request(`${ORIGIN}/api/chat`, { method: 'OPTIONS', headers: foreign }));
     expect(preflight.response.status).toBe(204);
     expect(preflight.response.headers.get('access-control-allow-origin')).toBe('https://elsewhere.example');

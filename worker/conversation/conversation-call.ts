@@ -1,11 +1,11 @@
-import { SSE_CONTENT_TYPE, type ChatMessage, type ErrorEventData } from '../../sdk/protocol';
+import { SSE_CONTENT_TYPE, type ChatMessage } from '../../sdk/protocol';
+import { HttpError } from '../http-error';
 import type { ChatTurnRequest, StopTurnRequest } from '../routes/chat-request';
 import type { RouteContext } from '../routes/route-context';
-import type { ChatDurableObjectNamespace } from '../cloudflare-types';
-import { HttpError } from '../http-error';
 import { SessionStore } from '../store/session-store';
-import { INTERRUPTED_ERROR, presentMessage } from '../store/stale-streaming';
 import { guardFinalEvent, type CutStream } from '../stream/final-event-guard';
+import { sseFrame } from '../stream/sse-stream';
+import { finalRecord, INTERRUPTED_ERROR } from './final-record';
 import { replyIdFor } from './reply-id';
 
 /**
@@ -21,20 +21,13 @@ export type ConversationCall =
 /** Seconds a client is told to wait when the conversation's object could not be reached. */
 const OBJECT_RETRY_AFTER_SECONDS = 1;
 
-/** The namespace binding of the conversation object (`CHAT_CONVERSATIONS` in the deployable Worker). */
-export type ConversationNamespace = ChatDurableObjectNamespace;
-
 /**
  * Sends a call to the object of `sessionId` (one per conversation, by name) and returns its answer. An event stream
  * is passed through a guard: if the object is restarted while it feeds the stream, the client still gets a last
  * `error` event (code `interrupted`, with the reply's last checkpoint from KV) under the next event id.
  */
-export async function callConversation<E>(
-  route: RouteContext<E>,
-  namespace: ConversationNamespace,
-  sessionId: string,
-  call: ConversationCall,
-): Promise<Response> {
+export async function callConversation<E>(route: RouteContext<E>, sessionId: string, call: ConversationCall): Promise<Response> {
+  const namespace = route.options.conversations(route.env);
   const stub = namespace.get(namespace.idFromName(sessionId));
   let answer: unknown;
   try {
@@ -80,25 +73,16 @@ async function interruptedEvent<E>(
 ): Promise<string | undefined> {
   if (replyId === undefined) return undefined;
   const { options } = route;
-  const nowMs = options.now();
   let record: ChatMessage | undefined;
   try {
     record = await new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds).get(replyId);
   } catch (error) {
     options.log(error);
   }
-  const timestamp = new Date(nowMs).toISOString();
-  // The reply no longer runs: a `streaming` checkpoint is shown ended (a stale limit of -1), its text kept.
-  const shown = presentMessage(
-    record ?? { id: replyId, sessionId, role: 'assistant', content: '', timestamp, status: 'streaming', updatedAt: timestamp },
-    nowMs,
-    -1,
-  );
-  const data: ErrorEventData = {
-    error: shown.status === 'error' && shown.error !== undefined ? shown.error : INTERRUPTED_ERROR,
-    message: shown.status === 'error' ? shown : { ...shown, status: 'error', error: INTERRUPTED_ERROR },
-  };
+  // The reply no longer runs: its last checkpoint is shown ended, text kept; a final record is sent as it is.
+  const timestamp = new Date(options.now()).toISOString();
+  const last = record ?? { id: replyId, sessionId, role: 'assistant', content: '', timestamp, status: 'streaming', updatedAt: timestamp };
+  const message = last.status === 'error' ? last : finalRecord(last, { status: 'error', error: INTERRUPTED_ERROR }, last.content, last.updatedAt);
   const eventId = (cut.lastEventId ?? afterEventId ?? 0) + 1;
-  return `id: ${eventId}\nevent: error\ndata: ${JSON.stringify(data)}\n\n`;
+  return sseFrame('error', JSON.stringify({ error: message.error ?? INTERRUPTED_ERROR, message }), eventId);
 }
-

@@ -1,29 +1,26 @@
 import type { ChatMessage, StopResponseBody } from '../../sdk/protocol';
+import type { ChatDurableObject, ChatDurableObjectState } from '../cloudflare-types';
 import { errorResponse } from '../error-response';
 import { HttpError } from '../http-error';
 import { jsonResponse } from '../json-response';
-import type { ChatWorkerOptions, ResolvedOptions } from '../options';
+import type { ConversationObjectOptions, ResolvedOptions } from '../options';
 import { resolveChatOptions } from '../resolve-chat-options';
 import type { ChatTurnRequest, StopTurnRequest } from '../routes/chat-request';
 import { deleteConversation } from '../store/delete-conversation';
-import { SessionStore, storageUnavailable } from '../store/session-store';
-import { INTERRUPTED_ERROR, presentMessage } from '../store/stale-streaming';
-import { canonical } from '../store/stored-message';
-import { isoAfter } from '../store/timestamps';
+import { SessionStore } from '../store/session-store';
+import { presentMessage } from '../store/stale-streaming';
 import { sseResponse } from '../stream/sse-response';
 import { SseStream } from '../stream/sse-stream';
-import type { ChatDurableObject, ChatDurableObjectState } from '../cloudflare-types';
 import type { ConversationCall } from './conversation-call';
-import { LiveReply } from './live-reply';
-import { modelMessages } from './model-messages';
-import { replayReply, sendFinal } from './replay';
+import { finalEvent } from './final-record';
+import type { LiveReply } from './live-reply';
+import { replayReply } from './replay';
 import { replyIdFor } from './reply-id';
-import { turnRecords } from './turn-records';
-import { stopStoredReply } from './stop-stored-reply';
+import { RunningReplies } from './running-replies';
+import { storedReply } from './stored-reply';
+import { setUpTurn } from './turn-setup';
 import { WarmContext } from './warm-context';
 
-/** The object's own storage holds only the replies it is running, under this prefix: what a restart must know. */
-const RUNNING_PREFIX = 'running:';
 /** Ended replies kept in memory, so a stream that attaches just after the end gets the last event from here. */
 const ENDED_REPLIES_KEPT = 16;
 
@@ -31,6 +28,7 @@ const ENDED_REPLIES_KEPT = 16;
  * The conversation's Durable Object class, configured like `createChatWorker` (pass the same options, or a function
  * of env for bindings and secrets). One object per session id (`idFromName`) owns that conversation's replies: it
  * runs the model, is the only writer of the conversation's records, and lets any number of streams follow a reply.
+ * Export it from the Worker's main module and bind it (see `createChatWorker`).
  *
  * @example
  * ```ts
@@ -45,7 +43,7 @@ const ENDED_REPLIES_KEPT = 16;
  * ```
  */
 export function createConversationClass<E>(
-  options: ChatWorkerOptions<E> | ((env: E) => ChatWorkerOptions<E>),
+  options: ConversationObjectOptions<E> | ((env: E) => ConversationObjectOptions<E>),
 ): new (state: ChatDurableObjectState, env: E) => ChatDurableObject {
   return class ChatConversationObject implements ChatDurableObject {
     private readonly conversation: Conversation<E>;
@@ -64,8 +62,12 @@ export function createConversationClass<E>(
 /** One conversation's owner, inside its Durable Object. */
 class Conversation<E> {
   private readonly replies = new Map<string, LiveReply>();
+  private readonly running: RunningReplies;
   private warm: WarmContext | undefined;
-  /** Turn set-ups (and deletes) run one at a time: a turn sent twice at once must find the first one's reply. */
+  /**
+   * Turn set-ups and deletes run one at a time, and every lookup of a reply waits its turn behind them: a turn sent
+   * twice at once must find the first one's reply, and a stop or a follow must never miss a reply being set up.
+   */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -73,8 +75,9 @@ class Conversation<E> {
     private readonly env: E,
     private readonly options: ResolvedOptions<E>,
   ) {
+    this.running = new RunningReplies(state.storage, options.log);
     // A reply this object was running when it was restarted can never end now: say so before anything else runs.
-    void state.blockConcurrencyWhile(() => this.reportInterrupted());
+    void state.blockConcurrencyWhile(() => this.running.reportInterrupted((sessionId) => this.store(sessionId), options.now));
   }
 
   async handle(request: Request): Promise<Response> {
@@ -99,149 +102,73 @@ class Conversation<E> {
     return result;
   }
 
+  private stream(open: (sse: SseStream) => void): Response {
+    const sse = new SseStream({ pingIntervalMs: this.options.pingIntervalMs });
+    open(sse);
+    return sseResponse(sse);
+  }
+
   private async chat(turn: ChatTurnRequest): Promise<Response> {
     const userId = turn.id ?? this.options.newId();
     const replyId = await replyIdFor(userId);
     return this.serially(async () => {
-      const live = this.replies.get(replyId);
-      if (live !== undefined && live.userMessage.id === userId) {
-        if (live.finalRecord === undefined) return this.stream(live);
-        const sse = new SseStream({ pingIntervalMs: this.options.pingIntervalMs });
-        replayReply(sse, live.userMessage, live.finalRecord);
-        return sseResponse(sse);
+      const known = this.replies.get(replyId);
+      if (known !== undefined && known.userMessage.id === userId) {
+        const final = known.finalRecord;
+        if (final === undefined) return this.stream((sse) => known.attach(sse));
+        return this.stream((sse) => replayReply(sse, known.userMessage, final));
       }
       const store = this.store(turn.sessionId);
       const context = (this.warm ??= await WarmContext.load(store, this.options.contextWindow));
-      return this.answer(store, context, turn, userId, replyId);
+      const setup = { env: this.env, options: this.options, store, context, running: this.running, onEnd: this.ended };
+      const { response, live } = await setUpTurn(setup, turn, userId, replyId);
+      if (live !== undefined) {
+        this.replies.set(replyId, live);
+        // The object stays alive while the reply runs (its I/O is pending); this also reports a failure of the run.
+        this.state.waitUntil(live.ended.catch(this.options.log));
+      }
+      return response;
     });
   }
 
-  /** Replays a turn answered before, or writes the turn and starts its reply. */
-  private async answer(
-    store: SessionStore,
-    context: WarmContext,
-    turn: ChatTurnRequest,
-    userId: string,
-    replyId: string,
-  ): Promise<Response> {
-    const { options } = this;
-    const nowMs = options.now();
-    // Only a repeated turn reads its records: a new turn on a warm conversation reads nothing from KV.
-    let userMessage = context.has(userId) ? await store.get(userId) : undefined;
-    if (userMessage?.role === 'assistant') throw new HttpError(409, 'invalid_message_id', 'This id already names a reply');
-    const reply = context.has(replyId) ? await store.get(replyId) : undefined;
-    if (reply !== undefined && (reply.role !== 'assistant' || reply.replyTo !== userId)) {
-      throw new HttpError(409, 'invalid_message_id', "This id's reply id is taken");
-    }
-    if (userMessage !== undefined && reply !== undefined) {
-      // This object runs every reply of the conversation, and this one is not running: a `streaming` record left
-      // from before a restart is reported ended at once.
-      const shown = presentMessage(reply, nowMs, reply.status === 'streaming' ? -1 : options.staleStreamingMs);
-      const sse = new SseStream({ pingIntervalMs: options.pingIntervalMs });
-      replayReply(sse, userMessage, shown);
-      return sseResponse(sse);
-    }
-    if (userMessage === undefined && context.turnCount >= options.limits.maxTurnsPerSession) {
-      throw new HttpError(409, 'too_many_turns', `A conversation holds at most ${options.limits.maxTurnsPerSession} turns`);
-    }
-
-    // Built before any write: a provider that cannot be built (a deploy mistake) must leave no `streaming` record.
-    const provider = options.model(this.env);
-    const history = context.recent(options.contextWindow, new Set([userId, replyId]));
-    const records = turnRecords(turn, userId, replyId, userMessage, nowMs);
-    const { assistantMessage, isNewTurn } = records;
-    userMessage = records.userMessage;
-
-    const userWrite = isNewTurn ? store.put(userMessage) : Promise.resolve();
-    const replyWrite = store.put(assistantMessage);
-    // The model request starts now, alongside the writes: persisting adds no round trip before the first token.
-    const live = new LiveReply({
-      store,
-      provider,
-      messages: modelMessages(options.systemPrompt, history, userMessage),
-      userMessage,
-      assistantMessage,
-      checkpointIntervalMs: options.checkpointIntervalMs,
-      modelIdleTimeoutMs: options.modelIdleTimeoutMs,
-      now: options.now,
-      log: options.log,
-      onEnd: (final) => this.ended(live, final),
-    });
-    const sse = new SseStream({ pingIntervalMs: options.pingIntervalMs });
-    live.attach(sse);
-    const running = this.state.storage.put(`${RUNNING_PREFIX}${replyId}`, assistantMessage);
-    try {
-      await Promise.all([userWrite, replyWrite, running]);
-    } catch (cause) {
-      live.abandon();
-      await this.state.storage.delete(`${RUNNING_PREFIX}${replyId}`).catch(options.log);
-      // Without its question the placeholder reply would only ever read as interrupted.
-      const userStored = await userWrite.then(() => true, () => false);
-      const replyStored = await replyWrite.then(() => true, () => false);
-      if (!userStored && replyStored) await store.delete(replyId).catch(options.log);
-      throw storageUnavailable('The message could not be saved; try again', cause);
-    }
-    context.remember(userMessage);
-    context.remember(assistantMessage);
-    this.replies.set(replyId, live);
-    live.begin();
-    // The object stays alive while the reply runs (its I/O is pending); this also reports a failure of the run.
-    this.state.waitUntil(live.ended.catch(options.log));
-    return sseResponse(sse);
-  }
-
-  private ended(live: LiveReply, final: ChatMessage | undefined): void {
+  private readonly ended = (live: LiveReply, final: ChatMessage | undefined): void => {
     if (final !== undefined) this.warm?.remember(final);
-    void this.state.storage.delete(`${RUNNING_PREFIX}${live.assistantMessage.id}`).catch(this.options.log);
+    void this.running.remove(live.assistantMessage.id);
     // Keep the few most recent ended replies, oldest dropped first (a Map iterates in insertion order).
     const ended = [...this.replies.values()].filter((reply) => reply.isFinal);
     for (const old of ended.slice(0, Math.max(0, ended.length - ENDED_REPLIES_KEPT))) {
       this.replies.delete(old.assistantMessage.id);
     }
-  }
+  };
 
-  private stream(live: LiveReply, afterEventId?: number): Response {
-    const sse = new SseStream({ pingIntervalMs: this.options.pingIntervalMs });
-    live.attach(sse, afterEventId);
-    return sseResponse(sse);
+  /** The reply in memory, once every set-up queued before this call has run. */
+  private held(replyId: string): Promise<LiveReply | undefined> {
+    return this.serially(async () => this.replies.get(replyId));
   }
 
   private async follow(sessionId: string, messageId: string, afterEventId: number | undefined): Promise<Response> {
-    const live = this.replies.get(messageId);
-    if (live !== undefined) return this.stream(live, afterEventId);
-    let record: ChatMessage | undefined;
-    try {
-      record = await this.store(sessionId).get(messageId);
-    } catch (cause) {
-      throw storageUnavailable('The reply could not be read; try again', cause);
-    }
-    if (record === undefined || record.role !== 'assistant') {
-      throw new HttpError(404, 'not_found', 'No reply with this id in this conversation');
-    }
+    const live = await this.held(messageId);
+    if (live !== undefined) return this.stream((sse) => live.attach(sse, afterEventId));
+    const record = await storedReply(this.store(sessionId), messageId, 'not_found', (found) =>
+      presentMessage(found, this.options.now(), this.options.staleStreamingMs),
+    );
     if (record.status === 'streaming') {
+      // Its restart report could not be written: only history can say how it ended.
       throw new HttpError(409, 'resume_unavailable', 'This reply cannot be followed live; follow it through history');
     }
-    const sse = new SseStream({ pingIntervalMs: this.options.pingIntervalMs });
-    sendFinal(sse, record);
-    return sseResponse(sse);
+    return this.stream((sse) => sse.end(finalEvent(record)));
   }
 
+  /** Stop is a final act: a reply not running here is final already (or ended by a restart) and answered unchanged. */
   private async stop(stop: StopTurnRequest): Promise<Response> {
-    const live = this.replies.get(stop.messageId);
-    let message: ChatMessage;
-    if (live !== undefined && !live.isFinal) {
-      try {
-        message = await live.stop(stop.content);
-      } catch (cause) {
-        throw storageUnavailable('The stop could not be saved; try again', cause);
-      }
-    } else {
-      // Not running here: final (answered unchanged), or left `streaming` by a run that can no longer write.
-      message = await stopStoredReply(this.store(stop.sessionId), stop, {
-        now: this.options.now,
-        maxExtensionChars: this.options.limits.maxContentChars,
-      });
-    }
+    const live = await this.held(stop.messageId);
+    const message =
+      live === undefined
+        ? await storedReply(this.store(stop.sessionId), stop.messageId, 'message_not_found', (found) =>
+            // Not running here, so never running again: a stop ends it as interrupted, unwritten.
+            presentMessage(found, this.options.now(), -1),
+          )
+        : await live.stop(stop.content);
     const body: StopResponseBody = { message };
     return jsonResponse(body);
   }
@@ -255,30 +182,5 @@ class Conversation<E> {
       await this.state.storage.deleteAll();
       return jsonResponse(await deleteConversation(this.store(sessionId)));
     });
-  }
-
-  /** After a restart: every reply still listed as running ends `error` / `interrupted`, its text kept. */
-  private async reportInterrupted(): Promise<void> {
-    const running = await this.state.storage.list<ChatMessage>({ prefix: RUNNING_PREFIX });
-    for (const [key, placeholder] of running) {
-      try {
-        const store = this.store(placeholder.sessionId);
-        const current = await store.get(placeholder.id);
-        if (current?.status === 'streaming') {
-          await store.put(
-            canonical({
-              ...current,
-              status: 'error',
-              error: INTERRUPTED_ERROR,
-              updatedAt: isoAfter(this.options.now(), current.updatedAt ?? current.timestamp),
-            }),
-          );
-        }
-        await this.state.storage.delete(key);
-      } catch (error) {
-        // Left listed: the next start tries again, and history reports it interrupted once it is stale.
-        this.options.log(error);
-      }
-    }
   }
 }

@@ -1,13 +1,13 @@
-import type { ChatMessage, ErrorEventData, ErrorInfo } from '../../sdk/protocol';
+import type { ChatMessage, ErrorInfo } from '../../sdk/protocol';
 import { ModelError, type ModelMessage, type ModelProvider } from '../providers/model-provider';
+import { textPieces } from '../providers/text-pieces';
 import { JsonText } from '../store/json-text';
 import type { SessionStore } from '../store/session-store';
-import { canonical } from '../store/stored-message';
 import { isoAfter } from '../store/timestamps';
+import { writeWithRetry } from '../store/write-with-retry';
 import { readPieces } from '../stream/read-pieces';
-import { textPieces } from '../providers/text-pieces';
 import type { SseStream } from '../stream/sse-stream';
-import { conversationDeletedEvent, writeWithRetry } from './reply-run';
+import { CONVERSATION_DELETED_ERROR, finalEvent, finalRecord, NOT_SAVED_ERROR, type FinalEvent } from './final-record';
 import { acceptedStopContent } from './stop-content';
 
 /** What one reply run by the conversation object needs. */
@@ -25,9 +25,6 @@ export interface LiveReplyInput {
   /** Called once, when the reply has ended and nothing more of it will be written. */
   onEnd: (final: ChatMessage | undefined) => void;
 }
-
-/** The last event of a reply, kept so a stream that attaches after the end still gets it. */
-type FinalEvent = { name: 'done'; data: { message: ChatMessage } } | { name: 'error'; data: ErrorEventData };
 
 /**
  * One reply, owned by its conversation's Durable Object: it reads the model to the end whoever is listening, sends
@@ -58,20 +55,22 @@ export class LiveReply {
   private checkpointing = false;
   private lastWriteMs = 0;
   private lastStamp: string;
+  /** Settles once `start` went out or the reply was abandoned: no final write may land before the user turn's. */
+  private readonly setUp: Promise<void>;
+  private setUpDone: () => void = () => undefined;
 
   constructor(private readonly input: LiveReplyInput) {
     this.userMessage = input.userMessage;
     this.assistantMessage = input.assistantMessage;
     this.lastStamp = input.assistantMessage.updatedAt ?? input.assistantMessage.timestamp;
+    this.setUp = new Promise((resolve) => (this.setUpDone = resolve));
     this.ended = this.run();
   }
 
   /** The record the last event carried, once the reply has ended (`undefined` after a delete). */
   get finalRecord(): ChatMessage | undefined {
-    const event = this.finalEvent?.event;
-    return event === undefined || event.data.message.status === 'error' && event.data.message.error?.code === 'conversation_deleted'
-      ? undefined
-      : event.data.message;
+    const message = this.finalEvent?.event.data.message;
+    return message?.error?.code === CONVERSATION_DELETED_ERROR.code ? undefined : message;
   }
 
   /** `true` once the reply's last event was sent. */
@@ -86,6 +85,7 @@ export class LiveReply {
   begin(): void {
     if (this.started) return;
     this.started = true;
+    this.setUpDone();
     this.lastWriteMs = this.input.now();
     const start = { userMessage: this.userMessage, assistantMessage: this.assistantMessage };
     this.lastEventId = 1;
@@ -102,6 +102,7 @@ export class LiveReply {
   /** The user turn could not be written: the model request is dropped and nothing of the reply is kept. */
   abandon(): void {
     this.halted = true;
+    this.setUpDone();
     this.controller.abort(new Error('not written'));
     for (const sse of this.followers) sse.close();
     this.followers.clear();
@@ -113,10 +114,7 @@ export class LiveReply {
    */
   attach(sse: SseStream, afterEventId?: number): void {
     if (this.finalEvent !== undefined) {
-      const { event, id } = this.finalEvent;
-      if (event.name === 'done') sse.event('done', event.data, id);
-      else sse.event('error', event.data, id);
-      sse.close();
+      sse.end(this.finalEvent.event, this.finalEvent.id);
       return;
     }
     this.followers.add(sse);
@@ -136,25 +134,29 @@ export class LiveReply {
   /**
    * Stops the reply at once: the model request is cancelled, every stream ends with the `aborted` record, and that
    * record, keeping `claimed` as far as the model produced it, is written after any write of the reply in flight.
+   * Stop is a final act: on a reply already final it answers the final record, once that record's write is done (a
+   * second stop in that gap must not find the checkpoint still in KV and decide anew).
    */
   async stop(claimed: string): Promise<ChatMessage> {
-    const { error: _cleared, ...rest } = this.assistantMessage;
-    const aborted = canonical({
-      ...rest,
-      content: acceptedStopContent(claimed, this.text),
-      status: 'aborted',
-      updatedAt: this.stamp(),
-    });
-    this.halt({ name: 'done', data: { message: aborted } });
-    await this.writing.catch(() => undefined);
-    await this.input.store.put(aborted);
-    this.input.onEnd(aborted);
-    return aborted;
+    if (this.finalEvent === undefined) {
+      const aborted = finalRecord(this.assistantMessage, { status: 'aborted' }, acceptedStopContent(claimed, this.text), this.stamp());
+      this.halt(finalEvent(aborted));
+      const inFlight = this.writing.catch(() => undefined);
+      this.writing = inFlight.then(async () => {
+        await this.input.store.put(aborted);
+        this.input.onEnd(aborted);
+      });
+    }
+    await this.writing;
+    const final = this.finalRecord;
+    if (final === undefined) throw new Error('A deleted reply was stopped');
+    return final;
   }
 
   /** The conversation is being deleted: every stream ends with `conversation_deleted` and nothing more is written. */
   async cancelForDelete(): Promise<void> {
-    this.halt({ name: 'error', data: conversationDeletedEvent({ ...this.assistantMessage, content: this.text }) });
+    const cut = finalRecord(this.assistantMessage, { status: 'error', error: CONVERSATION_DELETED_ERROR }, this.text, undefined);
+    this.halt(finalEvent(cut));
     await this.writing.catch(() => undefined);
     this.input.onEnd(undefined);
   }
@@ -185,11 +187,7 @@ export class LiveReply {
     if (this.finalEvent !== undefined) return;
     this.lastEventId++;
     this.finalEvent = { event, id: this.lastEventId };
-    for (const sse of this.followers) {
-      if (event.name === 'done') sse.event('done', event.data, this.lastEventId);
-      else sse.event('error', event.data, this.lastEventId);
-      sse.close();
-    }
+    for (const sse of this.followers) sse.end(event, this.lastEventId);
     this.followers.clear();
   }
 
@@ -240,30 +238,21 @@ export class LiveReply {
       }
     }
     if (!this.controller.signal.aborted) this.controller.abort(new Error('reply ended'));
+    // A model quicker than the user turn's write still ends after `start`, its final record after that turn's.
+    await this.setUp;
     // A stop or a delete has the last word and writes (or deletes) for itself.
     if (this.halted) return;
     await this.writing.catch(() => undefined);
     if (this.halted) return;
 
-    const final: ChatMessage = {
-      ...this.assistantMessage,
-      content: this.text,
-      status: failure === undefined ? 'complete' : 'error',
-      updatedAt: this.stamp(),
-    };
-    if (failure !== undefined) final.error = failure;
+    const end = failure === undefined ? ({ status: 'complete' } as const) : ({ status: 'error', error: failure } as const);
+    const final = finalRecord(this.assistantMessage, end, this.text, this.stamp());
     const finalJson = this.textJson.json();
     const persisted = writeWithRetry(input, () => input.store.put(final, finalJson), () => this.halted);
     this.writing = persisted;
     const stored = await persisted;
     if (this.halted) return;
-    if (!stored) {
-      this.finish({
-        name: 'error',
-        data: { error: { code: 'storage_unavailable', message: 'The reply could not be saved' }, message: final },
-      });
-    } else if (failure === undefined) this.finish({ name: 'done', data: { message: final } });
-    else this.finish({ name: 'error', data: { error: failure, message: final } });
+    this.finish(stored ? finalEvent(final) : { name: 'error', data: { error: NOT_SAVED_ERROR, message: final } });
     input.onEnd(stored ? final : undefined);
   }
 }

@@ -1,4 +1,5 @@
 import { EVENT, type EventDataMap, type EventName } from '../../sdk/protocol';
+import type { FinalEvent } from '../conversation/final-record';
 
 /** Options for {@link SseStream}. */
 export interface SseStreamOptions {
@@ -7,6 +8,11 @@ export interface SseStreamOptions {
 }
 
 const encoder = new TextEncoder();
+
+/** One event as it goes on the wire: the only place an `id:`, `event:` and `data:` line is written. */
+export function sseFrame(name: EventName, dataJson: string, eventId: number): string {
+  return `id: ${eventId}\nevent: ${name}\ndata: ${dataJson}\n\n`;
+}
 
 /**
  * The response side of `POST /chat`: frames events with an increasing `id:` and keeps an idle stream open with
@@ -65,6 +71,13 @@ export class SseStream {
   event<N extends EventName>(name: N, data: EventDataMap[N], eventId?: number): void {
     this.queue(name, JSON.stringify(data), eventId);
     this.flush();
+  }
+
+  /** Sends a reply's last event and closes the stream. */
+  end(final: FinalEvent, eventId?: number): void {
+    if (final.name === 'done') this.event('done', final.data, eventId);
+    else this.event('error', final.data, eventId);
+    this.close();
   }
 
   /**
@@ -126,7 +139,7 @@ export class SseStream {
   private queue(name: EventName, dataJson: string, eventId = this.nextId): void {
     if (this.closed) return;
     this.nextId = eventId + 1;
-    this.pending += `id: ${eventId}\nevent: ${name}\ndata: ${dataJson}\n\n`;
+    this.pending += sseFrame(name, dataJson, eventId);
   }
 
   private markClosed(): void {

@@ -29,7 +29,9 @@ export const DEFAULT_TEST_ORIGIN = 'http://chatkeep.test';
  * @param origin resolves a bare path such as `'/api/chat'` (what `ChatClient`'s default endpoint makes)
  * @example
  * ```ts
- * const host = inProcess(createChatWorker({ kv: memoryKv(), model }), {});
+ * const options = { kv: memoryKv(), model };
+ * const objects = inProcessConversations(createConversationClass(options));
+ * const host = inProcess(createChatWorker({ ...options, conversations: objects.namespace }), {});
  * const response = await host.fetch('/api/history?sessionId=abcdefgh');
  * await host.settled();
  * ```

@@ -1,6 +1,7 @@
 // `chatkeep/testing`: for an app's own tests in node. Never imported by the browser bundle.
 export { freshIndexedDB, type FakeIDBFactory } from './fresh-indexeddb';
 export { DEFAULT_TEST_ORIGIN, inProcess, type FetchHandler, type InProcessContext, type InProcessWorker } from './in-process';
+export { inProcessConversations, type InProcessConversations } from './in-process-conversations';
 export {
   memoryKv,
   type KvBinding,

@@ -1,14 +1,15 @@
 import type { ChatMessage, DoneEventData, ErrorEventData, ErrorInfo, HistoryResponseBody, StartEventData } from '../../sdk/protocol';
 import { DEFAULT_BASE_PATH, DEFAULT_RETENTION_SECONDS, isValidId } from '../../sdk/protocol';
-import { createChatWorker, messageKey, type ChatWorkerEnv, type ChatWorkerOptions } from '../index';
+import { createChatWorker, createConversationClass, messageKey, type ChatWorkerEnv, type ConversationObjectOptions } from '../index';
 import { DEFAULT_TEST_ORIGIN, inProcess, type FetchHandler } from './in-process';
+import { inProcessConversations } from './in-process-conversations';
 import { memoryKv, type MemoryKv } from './memory-kv';
 import { testNetwork, type TestNetwork } from './network';
 import { sseFrames } from './sse-frames';
 import { createTestModel, type TestModel, type TestReply } from './test-model';
 
 /** `createChatWorker` options a test Worker passes through (the KV and the model are the test Worker's own). */
-export type TestWorkerChatOptions = Omit<ChatWorkerOptions<ChatWorkerEnv>, 'kv' | 'model'>;
+export type TestWorkerChatOptions = Omit<ConversationObjectOptions<ChatWorkerEnv>, 'kv' | 'model'>;
 
 /** Options of {@link createTestWorker}. */
 export interface TestWorkerOptions {
@@ -48,7 +49,10 @@ export interface TestExchange {
   error?: ErrorInfo;
 }
 
-/** The real chatkeep Worker, in this process, over a memory KV, with a model and a network the test controls. */
+/**
+ * The real chatkeep Worker and its conversation objects (the real class, one per conversation), in this process, over
+ * a memory KV, with a model and a network the test controls.
+ */
 export interface TestWorker {
   /** `fetch` through the test network to the Worker: hand it to `new ChatClient({ fetch })`. */
   readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -101,7 +105,9 @@ export function createTestWorker(options: TestWorkerOptions = {}): TestWorker {
     ...(options.pieceDelayMs === undefined ? {} : { pieceDelayMs: options.pieceDelayMs }),
   });
   // Cast once here: the memory KV has the calls chatkeep makes, without the Workers globals in its type.
-  const worker: FetchHandler<ChatWorkerEnv> = createChatWorker({ ...chatOptions, kv: kv as unknown as KVNamespace, model });
+  const objectOptions = { ...chatOptions, kv: kv as unknown as KVNamespace, model };
+  const objects = inProcessConversations(createConversationClass<ChatWorkerEnv>(objectOptions));
+  const worker: FetchHandler<ChatWorkerEnv> = createChatWorker({ ...objectOptions, conversations: objects.namespace });
   const host = inProcess(worker, {}, options.origin ?? DEFAULT_TEST_ORIGIN);
   const requests: string[] = [];
   const reachWorker = (input: string | URL | Request, init?: RequestInit) => {
@@ -160,6 +166,10 @@ export function createTestWorker(options: TestWorkerOptions = {}): TestWorker {
         ),
       );
     },
-    settled: () => host.settled(),
+    async settled() {
+      // A reply runs in its object, after the Worker's own work has handed it over.
+      await host.settled();
+      await objects.settled();
+    },
   };
 }

@@ -2,11 +2,10 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { expect, it } from 'vitest';
 import { ChatClient, idbStorage } from '../../../sdk/index';
-import { createChatWorker } from '../../../worker/create-chat-worker';
+import { chatHost } from '../support/chat-host';
 import { plural, report } from '../figures';
 import { bareClient } from '../support/bare-client';
 import { countingStorage, quiescent } from '../support/counting-storage';
-import { inProcess } from '../../../worker/testing/in-process';
 import { memoryKv } from '../support/memory-kv';
 import { manualClock, pacedModel } from '../support/models';
 import { conversationRecords, seedRecords } from '../support/records';
@@ -21,7 +20,7 @@ const METHOD =
 it('IndexedDB writes per streamed reply of 500 deltas', async () => {
   const clock = manualClock();
   const model = pacedModel({ pieces: DELTAS, clock, clockStepMs: CLOCK_STEP_MS, realGapMs: 0 });
-  const host = inProcess(createChatWorker({ kv: memoryKv(), model, now: clock.now }), {});
+  const host = chatHost({ kv: memoryKv(), model, now: clock.now });
 
   const counted = countingStorage(idbStorage(new IDBFactory()));
   const chat = new ChatClient({ endpoint: ENDPOINT, sessionId: 'bench-idb-reply', fetch: host.fetch, storage: counted.storage, now: clock.now });
@@ -59,7 +58,7 @@ it('IndexedDB writes per streamed reply of 500 deltas', async () => {
 it('IndexedDB writes per reconcile, 0 and 10 changed of 100', async () => {
   const sessionId = 'bench-idb-reconcile';
   const kv = memoryKv();
-  const host = inProcess(createChatWorker({ kv, model: pacedModel({ pieces: 1 }) }), {});
+  const host = chatHost({ kv, model: pacedModel({ pieces: 1 }) });
   const records = conversationRecords(sessionId, 100, 200);
   await seedRecords(kv, records);
   const factory = new IDBFactory();

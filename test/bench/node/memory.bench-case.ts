@@ -2,10 +2,9 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { expect, it } from 'vitest';
 import { ChatClient, idbStorage, type Fetch } from '../../../sdk/index';
-import { createChatWorker } from '../../../worker/create-chat-worker';
+import { chatHost } from '../support/chat-host';
 import { median, ratio, report } from '../figures';
 import { bareClient } from '../support/bare-client';
-import { inProcess } from '../../../worker/testing/in-process';
 import { memoryKv } from '../support/memory-kv';
 import { pacedModel } from '../support/models';
 import { conversationRecords } from '../support/records';
@@ -102,7 +101,7 @@ for (const [order, cleared] of [
     // Each side runs twice: once to warm up (V8 keeps compiling hot paths for a while, and optimized code is heap
     // too), then the measured run, on a new client and session.
     const chatkeepRun = async (pass: string) => {
-      const host = inProcess(createChatWorker({ kv: memoryKv(), model: pacedModel({ pieces: PIECES }) }), {});
+      const host = chatHost({ kv: memoryKv(), model: pacedModel({ pieces: PIECES }) });
       const chat = new ChatClient({
         endpoint: 'http://bench/api',
         sessionId: `bench-memory-${pass}-${order}`,
@@ -126,7 +125,7 @@ for (const [order, cleared] of [
     };
     // The floor: the same Worker and KV, and a bare client that keeps the messages and caches each finished turn.
     const bareRun = async (pass: string) => {
-      const host = inProcess(createChatWorker({ kv: memoryKv(), model: pacedModel({ pieces: PIECES }) }), {});
+      const host = chatHost({ kv: memoryKv(), model: pacedModel({ pieces: PIECES }) });
       const session = `bench-memory-bare-${pass}-${order}`;
       const storage = idbStorage(new IDBFactory());
       const bare = bareClient({ fetch: host.fetch, sessionId: session, storage });

@@ -10,7 +10,7 @@ import { replyIdFor } from '../../../worker/conversation/reply-id';
 import { SessionStore } from '../../../worker/store/session-store';
 import { inProcess } from '../../../worker/testing/in-process';
 import { median, ms, ratio, report } from '../figures';
-import { inProcessConversations } from '../support/in-process-conversations';
+import { inProcessConversations } from '../../../worker/testing/in-process-conversations';
 import { memoryKv } from '../support/memory-kv';
 import { pacedModel } from '../support/models';
 

@@ -4,9 +4,8 @@ import { expect, it } from 'vitest';
 // The built package, as an app runs it: one module, so no call crosses a test runner's module boundary.
 import { ChatClient, memoryStorage, type ChatMessage, type Fetch } from '../../../dist/index.js';
 import type { HistoryResponseBody } from '../../../sdk/protocol';
-import { createChatWorker } from '../../../worker/create-chat-worker';
+import { chatHost } from '../support/chat-host';
 import { median, ratio, report } from '../figures';
-import { inProcess } from '../../../worker/testing/in-process';
 import { memoryKv } from '../support/memory-kv';
 import { pacedModel } from '../support/models';
 import { conversationRecords } from '../support/records';
@@ -22,7 +21,7 @@ const turnIds = Array.from({ length: RUNS + 1 }, (_, run) => `bench-ingest-u${St
 
 /** The exact bytes the Worker streams for a reply of DELTAS pieces to `userId` (recorded once, replayed to both readers). */
 async function recordReply(userId: string): Promise<Uint8Array> {
-  const host = inProcess(createChatWorker({ kv: memoryKv(), model: pacedModel({ pieces: DELTAS }) }), {});
+  const host = chatHost({ kv: memoryKv(), model: pacedModel({ pieces: DELTAS }) });
   const response = await host.fetch('http://bench/api/chat', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

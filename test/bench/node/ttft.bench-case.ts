@@ -1,11 +1,11 @@
 // Row 3: time to first token with persistence, against no persistence and against write-then-stream.
 import { expect, it } from 'vitest';
-import { createChatWorker } from '../../../worker/create-chat-worker';
 import type { ModelProvider } from '../../../worker/providers/model-provider';
 import { median, ms, ratio, report } from '../figures';
 import { baselineWorker } from '../support/baseline-worker';
 import { countingKv } from '../support/counting-kv';
-import { inProcess, type FetchHandler } from '../../../worker/testing/in-process';
+import { inProcess, type InProcessWorker } from '../../../worker/testing/in-process';
+import { chatHost } from '../support/chat-host';
 import { memoryKv } from '../support/memory-kv';
 import { pacedModel } from '../support/models';
 import { untilEvent } from '../support/sse-events';
@@ -17,8 +17,7 @@ const RUNS = 15;
 const model = (): ModelProvider => pacedModel({ pieces: 5, firstTokenMs: FIRST_TOKEN_MS, realGapMs: 0 });
 
 /** Request sent to first `delta` event parsed, in ms (performance.now, node). */
-async function timeToFirstToken(worker: FetchHandler<object>, sessionId: string, turn: number): Promise<number> {
-  const host = inProcess(worker, {});
+async function timeToFirstToken(host: InProcessWorker, sessionId: string, turn: number): Promise<number> {
   const started = performance.now();
   const response = await host.fetch('http://bench/api/chat', {
     method: 'POST',
@@ -33,33 +32,31 @@ async function timeToFirstToken(worker: FetchHandler<object>, sessionId: string,
 }
 
 it('time to first token: chatkeep vs no persistence vs write-then-stream', async () => {
-  const variants: Record<'chatkeep' | 'none' | 'readContext' | 'writeThenStream', { worker: FetchHandler<object>; times: number[] }> = {
+  const variants: Record<'chatkeep' | 'none' | 'readContext' | 'writeThenStream', { host: InProcessWorker; times: number[] }> = {
     chatkeep: {
-      worker: createChatWorker({ kv: countingKv(memoryKv(), { latencyMs: KV_LATENCY_MS }).kv, model: model() }),
+      host: chatHost({ kv: countingKv(memoryKv(), { latencyMs: KV_LATENCY_MS }).kv, model: model() }),
       times: [],
     },
-    none: { worker: baselineWorker({ persistence: 'none', model: model() }), times: [] },
+    none: { host: inProcess(baselineWorker({ persistence: 'none', model: model() }), {}), times: [] },
     readContext: {
-      worker: baselineWorker({
-        persistence: 'read-context',
-        kv: countingKv(memoryKv(), { latencyMs: KV_LATENCY_MS }).kv,
-        model: model(),
-      }),
+      host: inProcess(
+        baselineWorker({ persistence: 'read-context', kv: countingKv(memoryKv(), { latencyMs: KV_LATENCY_MS }).kv, model: model() }),
+        {},
+      ),
       times: [],
     },
     writeThenStream: {
-      worker: baselineWorker({
-        persistence: 'write-then-stream',
-        kv: countingKv(memoryKv(), { latencyMs: KV_LATENCY_MS }).kv,
-        model: model(),
-      }),
+      host: inProcess(
+        baselineWorker({ persistence: 'write-then-stream', kv: countingKv(memoryKv(), { latencyMs: KV_LATENCY_MS }).kv, model: model() }),
+        {},
+      ),
       times: [],
     },
   };
   // Interleaved, so a slow moment of the machine falls on every variant alike; the first round warms up.
   for (let run = 0; run <= RUNS; run++) {
     for (const [name, variant] of Object.entries(variants)) {
-      const elapsed = await timeToFirstToken(variant.worker, `bench-ttft-${name}`, run);
+      const elapsed = await timeToFirstToken(variant.host, `bench-ttft-${name}`, run);
       if (run > 0) variant.times.push(elapsed);
     }
   }
@@ -67,7 +64,7 @@ it('time to first token: chatkeep vs no persistence vs write-then-stream', async
   const none = median(variants.none.times);
   const writeThenStream = median(variants.writeThenStream.times);
   const readContext = median(variants.readContext.times);
-  const method = `node, the Worker's code in-process (createChatWorker), a Map KV behind a wrapper adding ${KV_LATENCY_MS} ms per call, a model with ${FIRST_TOKEN_MS} ms to first token; request to first \`delta\` parsed, median of ${RUNS} interleaved runs`;
+  const method = `node, the Worker's code in-process (createChatWorker and its conversation object, warm after the first round), a Map KV behind a wrapper adding ${KV_LATENCY_MS} ms per call, a model with ${FIRST_TOKEN_MS} ms to first token; request to first \`delta\` parsed, median of ${RUNS} interleaved runs`;
   report({
     row: 3,
     order: 1,

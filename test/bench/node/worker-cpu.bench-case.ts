@@ -1,10 +1,10 @@
 // Row 8: the Worker's CPU per reply of 1,000 deltas, against bare eventsource-parser over the same model bytes and a
-// bare relay; with KV alone and with the conversation object running the reply.
+// bare relay, with the conversation object running the reply as it always does.
 import { createParser } from 'eventsource-parser';
 import { expect, it } from 'vitest';
 import { createChatWorker } from '../../../worker/create-chat-worker';
 import { createConversationClass } from '../../../worker/conversation/conversation-object';
-import { inProcessConversations } from '../support/in-process-conversations';
+import { inProcessConversations } from '../../../worker/testing/in-process-conversations';
 import { createOpenAiModel } from '../../../worker/providers/openai-model';
 import { replyIdFor } from '../../../worker/conversation/reply-id';
 import { median, ms, ratio, report } from '../figures';
@@ -32,10 +32,10 @@ it('Worker CPU per reply of 1,000 deltas', async () => {
   const kv = memoryKv();
 
   /**
-   * One exchange; `checkpointIntervalMs` past the reply's length turns checkpoints off, to show their share; with
-   * `object`, the Worker forwards the turn to the conversation object (in process), which runs the reply.
+   * One exchange: the Worker forwards the turn to the conversation object (in process), which runs the reply;
+   * `checkpointIntervalMs` past the reply's length turns checkpoints off, to show their share.
    */
-  const workerRun = async (run: number, checkpointIntervalMs?: number, object = false): Promise<number> => {
+  const workerRun = async (run: number, checkpointIntervalMs?: number): Promise<number> => {
     const clock = manualClock();
     const model = createOpenAiModel({
       baseUrl: 'http://model.bench/v1',
@@ -49,8 +49,8 @@ it('Worker CPU per reply of 1,000 deltas', async () => {
     // Checkpoints off must not leave a reply looking stale (the options refuse it): the stale limit moves with them.
     const spacing = checkpointIntervalMs ? { checkpointIntervalMs, staleStreamingMs: 2 * checkpointIntervalMs } : {};
     const options = { kv, model, now: clock.now, ...spacing };
-    const objects = object ? inProcessConversations(createConversationClass(options)) : undefined;
-    const host = inProcess(createChatWorker({ ...options, conversations: objects?.namespace }), {});
+    const objects = inProcessConversations(createConversationClass(options));
+    const host = inProcess(createChatWorker({ ...options, conversations: objects.namespace }), {});
     const start = process.cpuUsage();
     const response = await host.fetch('http://bench/api/chat', {
       method: 'POST',
@@ -59,7 +59,7 @@ it('Worker CPU per reply of 1,000 deltas', async () => {
     });
     const bytes = await drain(response.body);
     await host.settled();
-    await objects?.settled();
+    await objects.settled();
     const used = cpuMs(start);
     const reply = await new SessionStore(kv, `bench-cpu-${run}`, 60).get(await replyIdFor(`bench-cpu-${run}-u`));
     expect(reply?.status).toBe('complete');
@@ -113,21 +113,18 @@ it('Worker CPU per reply of 1,000 deltas', async () => {
   };
 
   const worker: number[] = [];
-  const withObject: number[] = [];
   const relay: number[] = [];
   const noCheckpoints: number[] = [];
   const bare: number[] = [];
   for (let run = 0; run < WARMUP + RUNS; run++) {
     const w = await workerRun(run);
     const n = await workerRun(WARMUP + RUNS + run, 3_600_000);
-    const o = await workerRun(2 * (WARMUP + RUNS) + run, undefined, true);
     const b = await bareRun();
     const r = await relayRun();
     if (run >= WARMUP) {
       relay.push(r);
       worker.push(w);
       noCheckpoints.push(n);
-      withObject.push(o);
       bare.push(b);
     }
   }
@@ -142,9 +139,14 @@ it('Worker CPU per reply of 1,000 deltas', async () => {
     baseline: ms(floor),
     baselineName: 'bare eventsource-parser reading the same model bytes',
     ratio: ratio(chatkeep, floor, 1),
-    goal: '< 5 ms',
-    met: chatkeep < 5,
-    method: `node ${process.versions.node}, process.cpuUsage around one POST /api/chat in-process: the real OpenAI provider reading ${DELTAS} model SSE events from memory, the client SSE, checkpoints and final write to a Map KV, body read by a minimal client; median of ${RUNS} after ${WARMUP} warm-up`,
+    goal: '—',
+    met: null,
+    method:
+      `node ${process.versions.node}, process.cpuUsage around one POST /api/chat in-process: createChatWorker({ conversations }) ` +
+      'forwarding to createConversationClass with the same options (a Map as the object storage; the Worker-to-object hop a ' +
+      `direct call, not serialized by a runtime), the real OpenAI provider reading ${DELTAS} model SSE events from memory, the ` +
+      `client SSE, checkpoints and final write to a Map KV, until the object's waitUntil work settled, body read by a minimal ` +
+      `client; median of ${RUNS} after ${WARMUP} warm-up`,
   });
   report({
     row: 8,
@@ -166,24 +168,9 @@ it('Worker CPU per reply of 1,000 deltas', async () => {
     baseline: ms(median(relay)),
     baselineName: 'bare relay, no persistence, same bytes',
     ratio: `${ratio(chatkeep, median(relay), 1)}; chatkeep's own work ${ms(Math.max(0, chatkeep - median(relay)))}`,
-    goal: '—',
-    met: null,
+    // An absolute figure would measure node's web streams and the machine; the ratio is chatkeep's own cost.
+    goal: '≤ 1.0×',
+    met: chatkeep <= median(relay),
     method: 'as above, interleaved with it',
-  });
-  const objectCpu = median(withObject);
-  report({
-    row: 8,
-    order: 4,
-    measure: 'Worker CPU per reply with the conversation object running it, vs a bare relay',
-    chatkeep: ms(objectCpu),
-    baseline: ms(median(relay)),
-    baselineName: 'bare relay, no persistence, same bytes',
-    ratio: `${ratio(objectCpu, median(relay), 2)}; ${ratio(objectCpu, chatkeep, 2)} the Worker with KV alone (${ms(chatkeep)})`,
-    goal: '—',
-    met: null,
-    method:
-      'as above, interleaved with it; createChatWorker({ conversations }) forwarding to createConversationClass with the same ' +
-      'options, run in node (a Map as the object storage; the Worker-to-object hop is a direct call, not serialized by a runtime): ' +
-      'the Worker, the object, the reply and every KV write of both, until the object\'s waitUntil work settled',
   });
 });

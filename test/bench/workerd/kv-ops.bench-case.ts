@@ -2,12 +2,11 @@
 import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
 import { MAX_KV_OPS_PER_REQUEST, type HistoryResponseBody } from '../../../sdk/protocol';
-import { createChatWorker } from '../../../worker/create-chat-worker';
 import { sessionPrefix } from '../../../worker/store/message-key';
 import { metadataFor } from '../../../worker/store/stored-message';
 import { plural, report } from '../figures';
 import { countingKv } from '../support/counting-kv';
-import { inProcess } from '../../../worker/testing/in-process';
+import { chatHost } from '../support/chat-host';
 import { pacedModel } from '../support/models';
 import { conversationRecords, seedRecords } from '../support/records';
 
@@ -17,7 +16,7 @@ const METHOD_CHATKEEP =
 /** chatkeep: every page of GET /history; returns the records read and the KV operations spent. */
 async function chatkeepLoad(sessionId: string): Promise<{ ops: number; messages: number }> {
   const counted = countingKv(env.CHAT_KV);
-  const host = inProcess(createChatWorker({ kv: counted.kv, model: pacedModel({ pieces: 1 }) }), {});
+  const host = chatHost({ kv: counted.kv, model: pacedModel({ pieces: 1 }) });
   let messages = 0;
   let page: string | null = null;
   do {

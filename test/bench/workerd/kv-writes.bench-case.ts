@@ -2,18 +2,17 @@
 import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
 import { CHECKPOINT_INTERVAL_MS } from '../../../sdk/protocol';
-import { createChatWorker } from '../../../worker/create-chat-worker';
 import type { ModelProvider } from '../../../worker/providers/model-provider';
 import { plural, report } from '../figures';
 import { baselineWorker } from '../support/baseline-worker';
 import { countingKv, type CountingKv } from '../support/counting-kv';
-import { inProcess, type FetchHandler } from '../../../worker/testing/in-process';
+import { inProcess, type InProcessWorker } from '../../../worker/testing/in-process';
+import { chatHost } from '../support/chat-host';
 import { manualClock, pacedModel, type ManualClock } from '../support/models';
 import { readEvents } from '../support/sse-events';
 
-/** One exchange through `worker`; the counts include the writes made after the response, under waitUntil. */
-async function exchange(worker: FetchHandler<object>, sessionId: string, content: string): Promise<void> {
-  const host = inProcess(worker, {});
+/** One exchange through `host`; the counts include the writes made after the response, under waitUntil. */
+async function exchange(host: InProcessWorker, sessionId: string, content: string): Promise<void> {
   const response = await host.fetch('http://bench/api/chat', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -38,13 +37,13 @@ async function measure(
   const chatkeepClock = manualClock();
   const chatkeep = countingKv(env.CHAT_KV);
   await exchange(
-    createChatWorker({ kv: chatkeep.kv, model: model(chatkeepClock), now: chatkeepClock.now, checkpointIntervalMs }),
+    chatHost({ kv: chatkeep.kv, model: model(chatkeepClock), now: chatkeepClock.now, checkpointIntervalMs }),
     `bench-writes-${label}-ck`,
     'How long is a reply?',
   );
   const seed = countingKv(env.CHAT_KV);
   await exchange(
-    baselineWorker({ persistence: 'write-then-stream', kv: seed.kv, model: model(manualClock()) }),
+    inProcess(baselineWorker({ persistence: 'write-then-stream', kv: seed.kv, model: model(manualClock()) }), {}),
     `bench-writes-${label}-seed`,
     'How long is a reply?',
   );

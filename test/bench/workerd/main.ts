@@ -4,17 +4,17 @@
  * piece of a reply written to the object's storage as it arrives, as `AIChatAgent` resumes from a row per chunk).
  */
 import { createConversationClass } from '../../../worker/conversation/conversation-object';
-import type { ChatWorkerOptions } from '../../../worker/options';
+import type { ConversationObjectOptions } from '../../../worker/options';
 import type { ModelProvider } from '../../../worker/providers/model-provider';
 
 /** Storage operations made by the bench's objects, by kind. */
 export const storageCounts = { put: 0, delete: 0 };
 
-let currentOptions: ChatWorkerOptions<Cloudflare.Env> = {};
+let currentOptions: ConversationObjectOptions<Cloudflare.Env> = {};
 let currentModel: ModelProvider | undefined;
 
 /** The options (and so the model) the next objects are built with. */
-export function useBenchOptions(options: ChatWorkerOptions<Cloudflare.Env>): void {
+export function useBenchOptions(options: ConversationObjectOptions<Cloudflare.Env>): void {
   currentOptions = options;
   currentModel = typeof options.model === 'object' ? options.model : undefined;
 }

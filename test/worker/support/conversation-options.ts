@@ -1,13 +1,13 @@
-import type { ChatWorkerOptions } from '../../../worker/index';
+import type { ConversationObjectOptions } from '../../../worker/index';
 
-let current: ChatWorkerOptions<Cloudflare.Env> | undefined;
+let current: ConversationObjectOptions<Cloudflare.Env> | undefined;
 
 /** The options the next `TestConversation` objects are built with (each test's sessions get fresh objects). */
-export function useConversationOptions(options: ChatWorkerOptions<Cloudflare.Env>): void {
+export function useConversationOptions(options: ConversationObjectOptions<Cloudflare.Env>): void {
   current = options;
 }
 
-export function conversationOptions(): ChatWorkerOptions<Cloudflare.Env> {
+export function conversationOptions(): ConversationObjectOptions<Cloudflare.Env> {
   if (current === undefined) throw new Error('No conversation options: call useConversationOptions first');
   return current;
 }

@@ -6,14 +6,14 @@ import { open } from './support/event-reader';
 import { uniqueId } from './support/ids';
 import { call, chatRequest, followRequest, historyRequest, kvDump, stopRequest } from './support/requests';
 import { gate, scriptedModel } from './support/scripted-model';
-import { MODES } from './support/modes';
+import { chatWorker } from './support/chat-worker';
 import { parseSse } from './support/sse';
 
-/** The protocol as a client sees it, held the same whether a conversation object runs the replies or KV alone. */
-describe.each(MODES)('the protocol, $name', (mode) => {
+/** The protocol as a client sees it. */
+describe('the protocol', () => {
   it('streams start, deltas and done with increasing ids, and persists what done carries', async () => {
     const model = scriptedModel(['One', ' two', ' three']);
-    const worker = mode.create({ model });
+    const worker = chatWorker({ model });
     const sessionId = uniqueId('s');
     const { text } = await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     const { events } = parseSse(text);
@@ -30,7 +30,7 @@ describe.each(MODES)('the protocol, $name', (mode) => {
 
   it('replays a repeated turn whose reply is final without calling the model again', async () => {
     const model = scriptedModel(['Only', ' once']);
-    const worker = mode.create({ model });
+    const worker = chatWorker({ model });
     const body = { sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: 'Hi' } };
     const first = parseSse((await call(worker, chatRequest(body))).text).events;
     const again = parseSse((await call(worker, chatRequest(body))).text).events;
@@ -41,7 +41,7 @@ describe.each(MODES)('the protocol, $name', (mode) => {
   });
 
   it('answers GET /chat/stream for a final reply with one done, and 404 for an unknown id', async () => {
-    const worker = mode.create({ model: scriptedModel(['Ended']) });
+    const worker = chatWorker({ model: scriptedModel(['Ended']) });
     const sessionId = uniqueId('s');
     const { text } = await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     const done = parseSse(text).events.at(-1)?.data as DoneEventData;
@@ -53,33 +53,27 @@ describe.each(MODES)('the protocol, $name', (mode) => {
     expect(JSON.parse(unknown.text).error.code).toBe('not_found');
   });
 
-  it('answers GET /chat/stream for a streaming reply live with the object, else 409 resume_unavailable', async () => {
+  it('answers GET /chat/stream for a streaming reply live', async () => {
     const hold = gate();
-    const worker = mode.create({ model: scriptedModel(['Before ', hold, 'after']) });
+    const worker = chatWorker({ model: scriptedModel(['Before ', hold, 'after']) });
     const sessionId = uniqueId('s');
     const sent = await open(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     const start = (await sent.events.until((event) => event.event === 'start'))?.data as StartEventData;
     await sent.events.until((event) => event.event === 'delta');
     const followed = await open(worker, followRequest(sessionId, start.assistantMessage.id));
-    if (mode.live) {
-      expect(followed.response.status).toBe(200);
-      await followed.events.until((event) => event.event === 'delta');
-      hold.release();
-      const events = await followed.events.rest();
-      expect(events.map((event) => event.event)).toEqual(['start', 'delta', 'delta', 'done']);
-      expect(followed.events.text()).toBe('Before after');
-    } else {
-      expect(followed.response.status).toBe(409);
-      expect(((await followed.response.json()) as { error: { code: string } }).error.code).toBe('resume_unavailable');
-      hold.release();
-    }
+    expect(followed.response.status).toBe(200);
+    await followed.events.until((event) => event.event === 'delta');
+    hold.release();
+    const events = await followed.events.rest();
+    expect(events.map((event) => event.event)).toEqual(['start', 'delta', 'delta', 'done']);
+    expect(followed.events.text()).toBe('Before after');
     await sent.events.rest();
     await sent.settled();
   });
 
   it('keeps of a stop only what the model produced: a forged or oversized content is never stored', async () => {
     const hold = gate();
-    const worker = mode.create({ model: scriptedModel(['Real ', 'words', hold, ' later']) });
+    const worker = chatWorker({ model: scriptedModel(['Real ', 'words', hold, ' later']) });
     const sessionId = uniqueId('s');
     const sent = await open(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     const start = (await sent.events.until((event) => event.event === 'start'))?.data as StartEventData;
@@ -104,7 +98,7 @@ describe.each(MODES)('the protocol, $name', (mode) => {
 
   it('keeps the prefix the client saw when it stops mid-reply', async () => {
     const hold = gate();
-    const worker = mode.create({ model: scriptedModel(['Seen ', 'text', hold, ' unseen']) });
+    const worker = chatWorker({ model: scriptedModel(['Seen ', 'text', hold, ' unseen']) });
     const sessionId = uniqueId('s');
     const sent = await open(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     const start = (await sent.events.until((event) => event.event === 'start'))?.data as StartEventData;
@@ -126,7 +120,7 @@ describe.each(MODES)('the protocol, $name', (mode) => {
         return { success: allow };
       },
     };
-    const worker = mode.create({ model: scriptedModel(['Done']), rateLimiter });
+    const worker = chatWorker({ model: scriptedModel(['Done']), rateLimiter });
     const sessionId = uniqueId('s');
     const { text } = await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     const replyId = (parseSse(text).events.at(-1)?.data as DoneEventData).message.id;
@@ -142,7 +136,7 @@ describe.each(MODES)('the protocol, $name', (mode) => {
 
   it('ends a stream cut short by DELETE /history with error conversation_deleted, and writes nothing after', async () => {
     const hold = gate();
-    const worker = mode.create({ model: scriptedModel(['Some ', hold, 'more']) });
+    const worker = chatWorker({ model: scriptedModel(['Some ', hold, 'more']) });
     const sessionId = uniqueId('s');
     const sent = await open(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     await sent.events.until((event) => event.event === 'delta');

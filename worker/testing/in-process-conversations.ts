@@ -1,8 +1,8 @@
 /**
- * The conversation object in node, for the bench rows that must run where CPU time and wall time can be read (workerd
- * stops its clocks during CPU work): a namespace that builds one object per name on first use, with a state whose
- * storage is a Map, and calls it as a stub would. What the runtime adds around an object (input gates, the
- * serialization of a call) is not here; the object's own code all is.
+ * The conversation object in node, for an app's unit tests and for the bench rows that must run where CPU time and
+ * wall time can be read (workerd stops its clocks during CPU work): a namespace that builds one object per name on
+ * first use, with a state whose storage is a Map, and calls it as a stub would. What the runtime adds around an
+ * object (input gates, the serialization of a call) is not here; the object's own code all is.
  */
 import type {
   ChatDurableObject,
@@ -10,7 +10,7 @@ import type {
   ChatDurableObjectNamespace,
   ChatDurableObjectState,
   ChatDurableObjectStorage,
-} from '../../../worker/cloudflare-types';
+} from '../cloudflare-types';
 
 type ConversationObjectClass = new (state: ChatDurableObjectState, env: never) => ChatDurableObject;
 
