@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, inject, it } from 'vitest';
-import type { ChatMessage, ErrorEventData } from '../../sdk/protocol';
-import { createOpenAiModel, messageKey, modelFromEnv } from '../../worker/index';
+import type { ChatMessage, ChatPart, ErrorEventData } from '../../sdk/protocol';
+import { createOpenAiModel, messageKey, modelFromEnv, type ModelMessage, type ModelPiece } from '../../worker/index';
 import { chatWorker } from './support/chat-worker';
 import { uniqueId } from './support/ids';
 import { call, chatRequest } from './support/requests';
@@ -72,5 +72,62 @@ describe('openai provider against an OpenAI-compatible server on loopback', () =
     let text = '';
     for await (const piece of provider.stream({ messages: [{ role: 'user', content: 'Hi' }], signal: new AbortController().signal })) text += piece;
     expect(text).toBe('Hello from the fake model');
+  });
+});
+
+async function pieces(model: string, messages: ModelMessage[] = [{ role: 'user', content: 'Hi' }]): Promise<ModelPiece[]> {
+  const out: ModelPiece[] = [];
+  for await (const piece of createOpenAiModel({ baseUrl, model }).stream({ messages, signal: new AbortController().signal })) out.push(piece);
+  return out;
+}
+
+describe('openai provider: reasoning and earlier tool calls', () => {
+  it('streams reasoning_content deltas as reasoning, and one of reasoning_content / reasoning where a chunk has both', async () => {
+    expect(await pieces('reasoning')).toEqual([
+      { type: 'reasoning', text: 'The user' },
+      { type: 'reasoning', text: ' greets me.' },
+      'Hello',
+      { type: 'reasoning', text: '!' },
+      ' there',
+    ]);
+  });
+
+  it('streams reasoning deltas (the field OpenRouter and Ollama use) as reasoning, empty content skipped', async () => {
+    expect(await pieces('reasoning-field')).toEqual([{ type: 'reasoning', text: 'Short' }, { type: 'reasoning', text: ' thought.' }, 'Answer.']);
+  });
+
+  it('sends each turn as role and content only, and earlier tool parts as tool_calls and tool messages', async () => {
+    const parts: ChatPart[] = [
+      { type: 'reasoning', text: 'Ask the clock.' },
+      { type: 'text', text: 'Checking. ' },
+      { type: 'tool', toolCallId: 'call_1', name: 'get_time', input: { timezone: 'UTC' }, state: 'done', output: { iso: '2026-01-02T03:04:05.000Z' } },
+      { type: 'tool', toolCallId: 'call_2', name: 'get_date', input: {}, state: 'error', error: { code: 'aborted', message: 'Stopped' } },
+      { type: 'text', text: 'It is 03:04.' },
+    ];
+    const messages: ModelMessage[] = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'What time is it?' },
+      { role: 'assistant', content: 'Checking. It is 03:04.', parts },
+      { role: 'assistant', content: 'Plain.', parts: [{ type: 'reasoning', text: 'Hm.' }, { type: 'text', text: 'Plain.' }] },
+      { role: 'user', content: 'Thanks' },
+    ];
+    const [echo] = await pieces('echo-messages', messages);
+    expect(JSON.parse(echo as string)).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'What time is it?' },
+      {
+        role: 'assistant',
+        content: 'Checking. ',
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'get_time', arguments: '{"timezone":"UTC"}' } },
+          { id: 'call_2', type: 'function', function: { name: 'get_date', arguments: '{}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: '{"iso":"2026-01-02T03:04:05.000Z"}' },
+      { role: 'tool', tool_call_id: 'call_2', content: 'Stopped' },
+      { role: 'assistant', content: 'It is 03:04.' },
+      { role: 'assistant', content: 'Plain.' },
+      { role: 'user', content: 'Thanks' },
+    ]);
   });
 });

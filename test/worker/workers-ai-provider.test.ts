@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, createWorkersAiModel, ModelError, modelFromEnv, type ModelPiece, type WorkersAiBinding } from '../../worker/index';
+import { ConfigurationError, createWorkersAiModel, ModelError, modelFromEnv, type ModelMessage, type ModelPiece, type WorkersAiBinding } from '../../worker/index';
 import { env } from 'cloudflare:workers';
 
 /** The stream the AI binding returns with `stream: true`: server-sent events, cut into awkward chunks. */
@@ -42,6 +42,40 @@ describe('workers-ai provider', () => {
     const model = createWorkersAiModel({ ai: binding(frames, seen), model: '@cf/test/model' });
     expect(await collect(model.stream({ messages, signal }))).toEqual(['Grüße', ' 👋']);
     expect(seen).toEqual([{ model: '@cf/test/model', input: { messages, stream: true } }]);
+  });
+
+  it('makes a leading <think>…</think> reasoning, split anywhere between two response frames', async () => {
+    const reply = '<think>\nGreet back.\n</think>\n\nHello!';
+    for (let i = 0; i <= reply.length; i++) {
+      const frames = [reply.slice(0, i), reply.slice(i)].map((response) => `data: ${JSON.stringify({ response })}\n\n`).join('');
+      const pieces = await collect(createWorkersAiModel({ ai: binding(`${frames}data: [DONE]\n\n`) }).stream({ messages, signal }));
+      const reasoning = pieces.filter((piece) => typeof piece !== 'string');
+      expect(reasoning.map((piece) => (piece.type === 'reasoning' ? piece.text : '')).join(''), `split at ${i}`).toBe('Greet back.');
+      expect(pieces.filter((piece) => typeof piece === 'string').join(''), `split at ${i}`).toBe('Hello!');
+      expect(pieces.indexOf(reasoning.at(-1)!)).toBeLessThan(pieces.findIndex((piece) => typeof piece === 'string'));
+    }
+  });
+
+  it('streams reasoning_content deltas of chat-completion chunks as reasoning', async () => {
+    const frames = [{ reasoning_content: 'Hm.' }, { content: 'Yes.' }].map((delta) => `data: ${JSON.stringify({ choices: [{ delta }] })}\n\n`).join('');
+    expect(await collect(createWorkersAiModel({ ai: binding(`${frames}data: [DONE]\n\n`) }).stream({ messages, signal }))).toEqual([
+      { type: 'reasoning', text: 'Hm.' },
+      'Yes.',
+    ]);
+  });
+
+  it('sends each turn as its role and text only, leaving an earlier turn’s parts out', async () => {
+    const seen: unknown[] = [];
+    const model = createWorkersAiModel({ ai: binding('data: [DONE]\n\n', seen), model: '@cf/test/model' });
+    const history: ModelMessage[] = [
+      { role: 'user', content: 'What time?' },
+      { role: 'assistant', content: 'Noon.', parts: [{ type: 'tool', toolCallId: 'c', name: 'get_time', input: {}, state: 'done', output: 'noon' }, { type: 'text', text: 'Noon.' }] },
+      ...messages,
+    ];
+    await collect(model.stream({ messages: history, signal }));
+    expect(seen).toEqual([
+      { model: '@cf/test/model', input: { messages: [{ role: 'user', content: 'What time?' }, { role: 'assistant', content: 'Noon.' }, ...messages], stream: true } },
+    ]);
   });
 
   it('throws model_error when the stream ends without [DONE]', async () => {

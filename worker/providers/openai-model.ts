@@ -1,4 +1,5 @@
-import { ModelError, type ModelProvider } from './model-provider';
+import { ModelError, type ModelPiece, type ModelProvider } from './model-provider';
+import { toOpenAiMessages } from './openai-messages';
 import { SseDataReader } from './sse-data';
 
 /** Options for {@link createOpenAiModel}. */
@@ -24,12 +25,29 @@ export interface OpenAiModelOptions {
   body?: Record<string, unknown>;
 }
 
+interface CompletionDelta {
+  content?: string | null;
+  /** The model's reasoning, as DeepSeek, vLLM and llama.cpp stream it. */
+  reasoning_content?: string | null;
+  /** The same, as OpenRouter, Ollama and newer vLLM stream it. */
+  reasoning?: string | null;
+}
+
 interface CompletionChunk {
-  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+  choices?: { delta?: CompletionDelta; finish_reason?: string | null }[];
 }
 
 /**
- * Any OpenAI-compatible chat-completions endpoint (OpenAI, Groq, Ollama, vLLM, llama.cpp), streamed.
+ * Any OpenAI-compatible chat-completions endpoint (OpenAI, Groq, Ollama, vLLM, llama.cpp), streamed: the reply's
+ * text, and the reasoning a reasoning model streams as `reasoning_content` or `reasoning` deltas. Earlier turns'
+ * tool calls and results go to the model as `tool_calls` and `tool` messages.
+ *
+ * It does not offer tools itself. For tools, run the same endpoint through `aiSdkModel` (`chatkeep/worker/ai-sdk`)
+ * with `@ai-sdk/openai-compatible`: a tool loop needs the calls' arguments assembled from fragments streamed by
+ * index, input validated against each tool's schema, the tools run and the model called again with their results,
+ * a step limit, and each server's quirks in all of that — what the AI SDK already does and tests against these
+ * servers. A second copy here would be more code to get wrong for no gain; this provider stays the small one, with
+ * no dependency, for a Worker that only chats.
  *
  * @example
  * ```ts
@@ -40,7 +58,7 @@ export function createOpenAiModel(options: OpenAiModelOptions): ModelProvider {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   return {
     name: 'openai',
-    async *stream({ messages, signal }) {
+    async *stream({ messages, signal }): AsyncGenerator<ModelPiece> {
       const doFetch = options.fetch ?? fetch;
       let response: Response;
       try {
@@ -51,7 +69,7 @@ export function createOpenAiModel(options: OpenAiModelOptions): ModelProvider {
             accept: 'text/event-stream',
             ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
           },
-          body: JSON.stringify({ ...options.body, model: options.model, messages, stream: true }),
+          body: JSON.stringify({ ...options.body, model: options.model, messages: toOpenAiMessages(messages), stream: true }),
           signal,
         });
       } catch (cause) {
@@ -74,6 +92,8 @@ export function createOpenAiModel(options: OpenAiModelOptions): ModelProvider {
             }
             const chunk = parseChunk(data);
             const choice = chunk.choices?.[0];
+            const reasoning = reasoningOf(choice?.delta);
+            if (reasoning.length > 0) yield { type: 'reasoning', text: reasoning };
             const text = choice?.delta?.content;
             if (typeof text === 'string' && text.length > 0) yield text;
             if (choice?.finish_reason) finished = true;
@@ -98,4 +118,10 @@ function parseChunk(data: string): CompletionChunk {
   } catch (cause) {
     throw new ModelError('model_error', 'The model sent a chunk that is not JSON', { cause });
   }
+}
+
+/** A delta's reasoning: `reasoning_content` where a server sends it, else `reasoning`; one of them where it sends both. */
+function reasoningOf(delta: CompletionDelta | undefined): string {
+  const reasoning = delta?.reasoning_content ?? delta?.reasoning;
+  return typeof reasoning === 'string' ? reasoning : '';
 }

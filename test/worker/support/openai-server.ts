@@ -7,6 +7,9 @@
  *   `fail`      HTTP 500 with a JSON error
  *   `echo-auth` one chunk holding the Authorization header it received, then `[DONE]`
  *   `silent`    headers, one chunk, then nothing (until the client goes away)
+ *   `reasoning` `reasoning_content` deltas (DeepSeek, vLLM), then content, then a chunk with both fields
+ *   `reasoning-field` `reasoning` deltas (OpenRouter, Ollama), then content
+ *   `echo-messages` one chunk holding the `messages` it received, as JSON
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,13 +25,11 @@ declare module 'vitest' {
 export const COMPLETE_PIECES = ['Hello', ' from', ' the fake model'];
 
 function chunk(content: string | null, finish: string | null = null): string {
-  const body = {
-    id: 'chatcmpl-test',
-    object: 'chat.completion.chunk',
-    created: 1_700_000_000,
-    model: 'fake',
-    choices: [{ index: 0, delta: content === null ? {} : { content }, finish_reason: finish }],
-  };
+  return deltaChunk(content === null ? {} : { content }, finish);
+}
+
+function deltaChunk(delta: Record<string, unknown>, finish: string | null = null): string {
+  const body = { id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'fake', choices: [{ index: 0, delta, finish_reason: finish }] };
   return `data: ${JSON.stringify(body)}\n\n`;
 }
 
@@ -63,6 +64,21 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     setTimeout(() => res.socket?.destroy(), 20);
   } else if (body.model === 'echo-auth') {
     res.write(chunk(`${req.headers.authorization ?? 'none'} ${body.stream} ${body.messages.length}`));
+    res.end('data: [DONE]\n\n');
+  } else if (body.model === 'reasoning') {
+    res.write(deltaChunk({ role: 'assistant', content: null, reasoning_content: 'The user' }));
+    res.write(deltaChunk({ content: null, reasoning_content: ' greets me.' }));
+    res.write(deltaChunk({ content: 'Hello', reasoning_content: null }));
+    res.write(deltaChunk({ content: ' there', reasoning_content: '!', reasoning: '!' }));
+    res.write(chunk(null, 'stop'));
+    res.end('data: [DONE]\n\n');
+  } else if (body.model === 'reasoning-field') {
+    res.write(deltaChunk({ role: 'assistant', content: '', reasoning: 'Short' }));
+    res.write(deltaChunk({ content: '', reasoning: ' thought.' }));
+    res.write(chunk('Answer.', 'stop'));
+    res.end('data: [DONE]\n\n');
+  } else if (body.model === 'echo-messages') {
+    res.write(chunk(JSON.stringify(body.messages)));
     res.end('data: [DONE]\n\n');
   } else if (body.model === 'silent') {
     res.write(chunk('Before silence'));
