@@ -76,12 +76,17 @@ export interface ChatDurableObjectNamespace {
   get(id: ChatDurableObjectId): ChatDurableObjectStub;
 }
 
-/** The part of a Durable Object's storage a conversation object uses: the list of replies it is running. */
+/**
+ * The part of a Durable Object's storage a conversation object uses: the replies it is running, the records it owes
+ * KV, and the alarm that retries them.
+ */
 export interface ChatDurableObjectStorage {
+  get<T = unknown>(key: string): Promise<T | undefined>;
   put<T>(key: string, value: T): Promise<void>;
   delete(key: string): Promise<boolean>;
   deleteAll(): Promise<void>;
   list<T = unknown>(options?: { prefix?: string }): Promise<Map<string, T>>;
+  setAlarm(scheduledTime: number): Promise<void>;
 }
 
 /** What a conversation object needs of its `DurableObjectState`: the runtime's state fits as it is. */
@@ -94,4 +99,6 @@ export interface ChatDurableObjectState {
 /** A conversation object, as the runtime calls it. */
 export interface ChatDurableObject {
   fetch(request: Request): Promise<Response>;
+  /** Called by the runtime when the alarm the object set is due. */
+  alarm(): Promise<void>;
 }

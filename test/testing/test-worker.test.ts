@@ -71,7 +71,12 @@ describe('the test Worker', () => {
     const server = createTestWorker({ reply: 'slow and steady words', pieceDelayMs: 30 });
     const chat = client(server);
     const sent = chat.send('pace');
-    await vi.waitFor(() => expect(chat.messages.at(-1)).toMatchObject({ role: 'assistant', status: 'streaming', content: 'slow' }));
+    // Mid-stream: some of the words shown, not all (how many depends on the machine's pace, not the promise).
+    await vi.waitFor(() => {
+      const shown = chat.messages.at(-1);
+      expect(shown).toMatchObject({ role: 'assistant', status: 'streaming' });
+      expect(shown?.content).toMatch(/^slow( and( steady)?)?$/);
+    });
     expect(chat.status).toBe('streaming');
     expect((await sent).content).toBe('slow and steady words');
   });

@@ -138,6 +138,47 @@ describe('the conversation object', () => {
     expect(stored).toMatchObject({ status: 'error', error: { code: 'interrupted' } });
   });
 
+  it('runs the model again for a retry of a turn whose reply a restart cut off, and only then', async () => {
+    const end = gate();
+    const model = scriptedModel([...PIECES, end, ' eta']);
+    // The pool keeps the aborted instance running beside the new one: its bookkeeping fails, logged, not thrown.
+    const worker = chatWorker({ model, log: () => {} });
+    const sessionId = uniqueId('s');
+    const turnId = uniqueId('m');
+    const sent = await open(worker, chatRequest({ sessionId, message: { id: turnId, content: 'Hi' } }));
+    const first = (await sent.events.until((event) => event.event === 'start'))?.data as StartEventData;
+    const replyId = first.assistantMessage.id;
+    await sent.events.until(() => sent.events.text() === PIECES.join(''));
+    await abortAllDurableObjects();
+    const again = await open(worker, chatRequest({ sessionId, message: { id: turnId, content: 'Hi' } }));
+    const start = (await again.events.until((event) => event.event === 'start'))?.data as StartEventData;
+    expect(start.assistantMessage).toMatchObject({ id: replyId, status: 'streaming', content: '' });
+    end.release();
+    const events = await again.events.rest();
+    await again.settled();
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { message: { status: 'complete', content: `${PIECES.join('')} eta` } } });
+    expect(model.calls).toHaveLength(2);
+    // Complete now: a further retry replays it.
+    const replay = parseSse((await call(worker, chatRequest({ sessionId, message: { id: turnId, content: 'Hi' } }))).text).events;
+    expect(replay.map((event) => event.event)).toEqual(['start', 'delta', 'done']);
+    expect(model.calls).toHaveLength(2);
+    await sent.events.rest();
+    await sent.settled();
+  });
+
+  it('answers a follow of a final reply it no longer holds under the id after Last-Event-ID', async () => {
+    const sessionId = uniqueId('s');
+    const userId = uniqueId('m');
+    const at = new Date().toISOString();
+    const reply: ChatMessage = { id: `${userId}_r`, sessionId, role: 'assistant', content: 'Done long ago', timestamp: at, updatedAt: at, status: 'complete', replyTo: userId };
+    await env.CHAT_KV.put(messageKey(sessionId, reply.id), JSON.stringify(reply));
+    const worker = chatWorker({ model: scriptedModel(['unused']) });
+    const followed = await call(worker, followRequest(sessionId, reply.id, '7'));
+    const events = parseSse(followed.text).events;
+    expect(events.map((event) => [event.id, event.event])).toEqual([['8', 'done']]);
+    expect((events[0]?.data as DoneEventData).message).toEqual(reply);
+  });
+
   it('runs a reply to its end after the sender went away', async () => {
     const { worker, sessionId, sent, replyId, end } = await heldReply();
     await sent.events.cancel();

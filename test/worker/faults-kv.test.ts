@@ -149,7 +149,7 @@ describe('KV failing at each write of a send', () => {
     expect(stored).toEqual((done?.data as DoneEventData).message);
   });
 
-  it('the final write keeps failing: the stream ends error / storage_unavailable carrying the whole text; history keeps the last checkpoint and turns it interrupted once stale', async () => {
+  it('the final write keeps failing: the reply still ends done, its object keeps the record, history asks it once stale, and KV gets it when it heals', async () => {
     const clock = steppingClock(600);
     const faults = faultyKv({ final: Infinity });
     const { kv, reached } = afterPuts(faults.spy.kv, 2);
@@ -164,19 +164,26 @@ describe('KV failing at each write of a send', () => {
     const sessionId = uniqueId('s');
     const sent = await exchange(worker, sessionId, uniqueId('m'));
     const last = sent.events.at(-1);
-    expect(last?.event).toBe('error');
-    const data = last?.data as ErrorEventData;
-    expect(data.error.code).toBe('storage_unavailable');
-    expect(data.message.content).toBe(FULL);
+    expect(last?.event).toBe('done');
+    const done = (last?.data as DoneEventData).message;
+    expect(done).toMatchObject({ status: 'complete', content: FULL });
 
+    // KV still holds the last checkpoint: within the stale limit it is shown as it is.
     const soon = (await history(worker, sessionId)).messages.at(-1);
     expect(soon?.status).toBe('streaming');
-    expect(soon?.content.length).toBeGreaterThan(0);
     expect(FULL.startsWith(soon?.content ?? 'missing')).toBe(true);
 
+    // Past it, history asks the object, which holds the final record KV refused.
     clock.jump(staleStreamingMs + 1);
-    const later = (await history(worker, sessionId)).messages.at(-1);
-    expect(later).toMatchObject({ status: 'error', error: { code: 'interrupted' }, content: soon?.content });
+    expect((await history(worker, sessionId)).messages.at(-1)).toEqual(done);
+
+    faults.heal();
+    let stored: ChatMessage | null = null;
+    for (let attempt = 0; attempt < 100 && stored?.status !== 'complete'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      stored = await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, done.id), 'json');
+    }
+    expect(stored).toEqual(done);
   });
 });
 

@@ -7,6 +7,7 @@ import { uniqueId } from './support/ids';
 import { spyKv, totalOps } from './support/kv-spy';
 import { call, chatRequest, historyRequest } from './support/requests';
 import { scriptedModel } from './support/scripted-model';
+import { parseSse } from './support/sse';
 import { conversation, seed } from './support/seed';
 
 const T0 = Date.UTC(2026, 5, 1);
@@ -78,17 +79,15 @@ describe('GET /api/history', () => {
     await seed([user!, { ...reply!, id: `${user!.id}_r`, replyTo: user!.id, status: 'streaming' }]);
     const fresh = await history(chatWorker({ now: () => T0 + 30_000 }), { sessionId });
     expect(fresh.messages[1]?.status).toBe('streaming');
-    const stale = await history(chatWorker({ now: () => T0 + 1000 + 60_001 }), { sessionId });
+    // Its object (asked first) does not run it: shown interrupted.
+    const model = scriptedModel(['a whole answer']);
+    const worker = chatWorker({ model, now: () => T0 + 1000 + 60_001 });
+    const stale = await history(worker, { sessionId });
     expect(stale.messages[1]).toMatchObject({ status: 'error', content: 'half an ans', error: { code: 'interrupted' } });
-    // Asking again for the same turn replays it as ended, never a second reply.
-    const model = scriptedModel(['never']);
-    const replay = await call(
-      chatWorker({ model, now: () => T0 + 1000 + 60_001 }),
-      chatRequest({ sessionId, message: { id: user!.id, content: 'q' } }),
-    );
-    expect(model.calls).toHaveLength(0);
-    expect(replay.text).toContain('event: error');
-    expect(replay.text).toContain('"interrupted"');
+    // A reply cut off so is the one kind a retry of its turn runs again.
+    const retried = await call(worker, chatRequest({ sessionId, message: { id: user!.id, content: 'q' } }));
+    expect(model.calls).toHaveLength(1);
+    expect(parseSse(retried.text).events.at(-1)).toMatchObject({ event: 'done', data: { message: { status: 'complete', content: 'a whole answer' } } });
   });
 
   it('with since, sends only records written after the cursor (widened by the KV window) but every id', async () => {

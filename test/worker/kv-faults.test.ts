@@ -51,13 +51,24 @@ describe('KV failures', () => {
     expect(message.content).toBe(pieces.join(''));
   });
 
-  it('a final write that keeps failing ends the stream with storage_unavailable', async () => {
+  it('a final write KV keeps refusing: done is sent, and the record reaches KV once it takes writes again', async () => {
     const spy = spyKv(env.CHAT_KV);
-    spy.failWhen((op, _key, value) => op === 'put' && value !== undefined && /"status":"complete"/.test(value) && /"role":"assistant"/.test(value));
+    const refuseFinal = (op: string, value: string | undefined) =>
+      op === 'put' && value !== undefined && /"status":"complete"/.test(value) && /"role":"assistant"/.test(value);
+    spy.failWhen((op, _key, value) => refuseFinal(op, value));
     const worker = chatWorker({ kv: spy.kv, model: scriptedModel(['a', 'b']), log: () => undefined });
-    const { text } = await call(worker, chatRequest({ sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: 'Hi' } }));
+    const sessionId = uniqueId('s');
+    const { text } = await call(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
     const last = parseSse(text).events.at(-1);
-    expect(last?.event).toBe('error');
-    expect((last?.data as { error: { code: string } }).error.code).toBe('storage_unavailable');
+    expect(last?.event).toBe('done');
+    const done = (last?.data as { message: ChatMessage }).message;
+    expect(await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, done.id), 'json')).toMatchObject({ status: 'streaming' });
+    spy.failWhen(undefined);
+    let stored: ChatMessage | null = null;
+    for (let attempt = 0; attempt < 100 && stored?.status !== 'complete'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      stored = await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, done.id), 'json');
+    }
+    expect(stored).toEqual(done);
   });
 });

@@ -16,7 +16,13 @@ export type ConversationCall =
   | { op: 'chat'; turn: ChatTurnRequest }
   | { op: 'follow'; sessionId: string; messageId: string; afterEventId: number | undefined }
   | { op: 'stop'; stop: StopTurnRequest }
-  | { op: 'delete'; sessionId: string };
+  | { op: 'delete'; sessionId: string }
+  | { op: 'records'; sessionId: string; ids: string[] };
+
+/** The object's answer to `records`: the replies among those ids it is running, or holds newer than KV. */
+export interface ConversationRecordsBody {
+  messages: ChatMessage[];
+}
 
 /** Seconds a client is told to wait when the conversation's object could not be reached. */
 const OBJECT_RETRY_AFTER_SECONDS = 1;

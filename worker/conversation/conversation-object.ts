@@ -11,7 +11,8 @@ import { SessionStore } from '../store/session-store';
 import { presentMessage } from '../store/stale-streaming';
 import { sseResponse } from '../stream/sse-response';
 import { SseStream } from '../stream/sse-stream';
-import type { ConversationCall } from './conversation-call';
+import type { ConversationCall, ConversationRecordsBody } from './conversation-call';
+import { OwedWrites } from './owed-writes';
 import { finalEvent } from './final-record';
 import type { LiveReply } from './live-reply';
 import { replayReply } from './replay';
@@ -56,6 +57,10 @@ export function createConversationClass<E>(
     fetch(request: Request): Promise<Response> {
       return this.conversation.handle(request);
     }
+
+    alarm(): Promise<void> {
+      return this.conversation.payDebts();
+    }
   };
 }
 
@@ -63,6 +68,7 @@ export function createConversationClass<E>(
 class Conversation<E> {
   private readonly replies = new Map<string, LiveReply>();
   private readonly running: RunningReplies;
+  private readonly owed: OwedWrites;
   private warm: WarmContext | undefined;
   /**
    * Turn set-ups and deletes run one at a time, and every lookup of a reply waits its turn behind them: a turn sent
@@ -76,6 +82,7 @@ class Conversation<E> {
     private readonly options: ResolvedOptions<E>,
   ) {
     this.running = new RunningReplies(state.storage, options.log);
+    this.owed = new OwedWrites(state.storage, (sessionId) => this.store(sessionId), options.log);
     // A reply this object was running when it was restarted can never end now: say so before anything else runs.
     void state.blockConcurrencyWhile(() => this.running.reportInterrupted((sessionId) => this.store(sessionId), options.now));
   }
@@ -86,6 +93,7 @@ class Conversation<E> {
       if (call.op === 'chat') return await this.chat(call.turn);
       if (call.op === 'follow') return await this.follow(call.sessionId, call.messageId, call.afterEventId);
       if (call.op === 'stop') return await this.stop(call.stop);
+      if (call.op === 'records') return await this.records(call.ids);
       return await this.delete(call.sessionId);
     } catch (error) {
       return errorResponse(error, this.options.log);
@@ -120,7 +128,7 @@ class Conversation<E> {
       }
       const store = this.store(turn.sessionId);
       const context = (this.warm ??= await WarmContext.load(store, this.options.contextWindow));
-      const setup = { env: this.env, options: this.options, store, context, running: this.running, onEnd: this.ended };
+      const setup = { env: this.env, options: this.options, store, context, running: this.running, owed: this.owed, onEnd: this.ended };
       const { response, live } = await setUpTurn(setup, turn, userId, replyId);
       if (live !== undefined) {
         this.replies.set(replyId, live);
@@ -149,14 +157,15 @@ class Conversation<E> {
   private async follow(sessionId: string, messageId: string, afterEventId: number | undefined): Promise<Response> {
     const live = await this.held(messageId);
     if (live !== undefined) return this.stream((sse) => live.attach(sse, afterEventId));
-    const record = await storedReply(this.store(sessionId), messageId, 'not_found', (found) =>
+    const record = await storedReply(this.store(sessionId), this.owed, messageId, 'not_found', (found) =>
       presentMessage(found, this.options.now(), this.options.staleStreamingMs),
     );
     if (record.status === 'streaming') {
       // Its restart report could not be written: only history can say how it ended.
       throw new HttpError(409, 'resume_unavailable', 'This reply cannot be followed live; follow it through history');
     }
-    return this.stream((sse) => sse.end(finalEvent(record)));
+    // The reply's own sequence went with it from memory; the client's next id keeps its ids increasing all the same.
+    return this.stream((sse) => sse.end(finalEvent(record), (afterEventId ?? 0) + 1));
   }
 
   /** Stop is a final act: a reply not running here is final already (or ended by a restart) and answered unchanged. */
@@ -164,12 +173,32 @@ class Conversation<E> {
     const live = await this.held(stop.messageId);
     const message =
       live === undefined
-        ? await storedReply(this.store(stop.sessionId), stop.messageId, 'message_not_found', (found) =>
+        ? await storedReply(this.store(stop.sessionId), this.owed, stop.messageId, 'message_not_found', (found) =>
             // Not running here, so never running again: a stop ends it as interrupted, unwritten.
             presentMessage(found, this.options.now(), -1),
           )
         : await live.stop(stop.content);
     const body: StopResponseBody = { message };
+    return jsonResponse(body);
+  }
+
+  /** Offers KV the records it refused before; run one at a time with set-ups and deletes (a delete forgives them). */
+  payDebts(): Promise<void> {
+    return this.serially(() => this.owed.flush());
+  }
+
+  /**
+   * What this object knows of replies KV shows `streaming` past the stale limit: the live reply's record so far, its
+   * final record, or one still owed to KV. History asks before it calls a reply interrupted.
+   */
+  private async records(ids: readonly string[]): Promise<Response> {
+    const known: ChatMessage[] = [];
+    for (const id of ids) {
+      const live = await this.held(id);
+      const record = live?.finalRecord ?? live?.snapshot() ?? (await this.owed.get(id));
+      if (record !== undefined) known.push(record);
+    }
+    const body: ConversationRecordsBody = { messages: known };
     return jsonResponse(body);
   }
 

@@ -22,6 +22,8 @@ export interface LiveReplyInput {
   modelIdleTimeoutMs: number;
   now: () => number;
   log: (error: unknown) => void;
+  /** Keeps a final record KV refused in the object's own storage, to be offered to KV again; rejects if it cannot. */
+  owe: (record: ChatMessage) => Promise<void>;
   /** Called once, when the reply has ended and nothing more of it will be written. */
   onEnd: (final: ChatMessage | undefined) => void;
 }
@@ -71,6 +73,11 @@ export class LiveReply {
   get finalRecord(): ChatMessage | undefined {
     const message = this.finalEvent?.event.data.message;
     return message?.error?.code === CONVERSATION_DELETED_ERROR.code ? undefined : message;
+  }
+
+  /** The reply's record as it stands while it streams: the text so far, never written per piece. */
+  snapshot(): ChatMessage {
+    return { ...this.assistantMessage, content: this.text, updatedAt: this.stamp() };
   }
 
   /** `true` once the reply's last event was sent. */
@@ -143,7 +150,10 @@ export class LiveReply {
       this.halt(finalEvent(aborted));
       const inFlight = this.writing.catch(() => undefined);
       this.writing = inFlight.then(async () => {
-        await this.input.store.put(aborted);
+        await this.input.store.put(aborted).catch((error: unknown) => {
+          this.input.log(error);
+          return this.input.owe(aborted);
+        });
         this.input.onEnd(aborted);
       });
     }
@@ -248,7 +258,10 @@ export class LiveReply {
     const end = failure === undefined ? ({ status: 'complete' } as const) : ({ status: 'error', error: failure } as const);
     const final = finalRecord(this.assistantMessage, end, this.text, this.stamp());
     const finalJson = this.textJson.json();
-    const persisted = writeWithRetry(input, () => input.store.put(final, finalJson), () => this.halted);
+    // KV refusing the record after its retries still keeps it: owed, in the object's storage, before `done` goes out.
+    const persisted = writeWithRetry(input, () => input.store.put(final, finalJson), () => this.halted).then(
+      (written) => written || this.halted || input.owe(final).then(() => true, (error: unknown) => (input.log(error), false)),
+    );
     this.writing = persisted;
     const stored = await persisted;
     if (this.halted) return;

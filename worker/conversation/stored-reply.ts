@@ -1,6 +1,7 @@
 import type { ChatMessage, ErrorCode } from '../../sdk/protocol';
 import { HttpError } from '../http-error';
 import { storageUnavailable, type SessionStore } from '../store/session-store';
+import type { OwedWrites } from './owed-writes';
 
 /**
  * A reply this object no longer holds in memory, as its KV record says: 503 when KV cannot be read, 404 (`notFound`)
@@ -9,13 +10,15 @@ import { storageUnavailable, type SessionStore } from '../store/session-store';
  */
 export async function storedReply(
   store: SessionStore,
+  owed: OwedWrites,
   replyId: string,
   notFound: ErrorCode,
   present: (record: ChatMessage) => ChatMessage,
 ): Promise<ChatMessage> {
   let record: ChatMessage | undefined;
   try {
-    record = await store.get(replyId);
+    // A record still owed to KV is newer than KV's.
+    record = (await owed.get(replyId)) ?? (await store.get(replyId));
   } catch (cause) {
     throw storageUnavailable('The reply could not be read; try again', cause);
   }

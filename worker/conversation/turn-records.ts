@@ -11,8 +11,9 @@ export interface TurnRecords {
 }
 
 /**
- * Builds the records of an exchange. `stored` is the user turn when a retry finds it already written; the reply's
- * timestamp is always after the user turn's, whatever the clock says.
+ * Builds the records of an exchange. `stored` is the user turn when a retry finds it already written, `replaced`
+ * the reply record a new run overwrites; the reply's timestamp is always after the user turn's, and its `updatedAt`
+ * after the replaced record's, whatever the clock says (clients keep the newer of two records).
  */
 export function turnRecords(
   turn: ChatTurnRequest,
@@ -20,6 +21,7 @@ export function turnRecords(
   replyId: string,
   stored: ChatMessage | undefined,
   nowMs: number,
+  replaced?: ChatMessage,
 ): TurnRecords {
   let userMessage = stored;
   if (userMessage === undefined) {
@@ -43,7 +45,7 @@ export function turnRecords(
     timestamp: replyTimestamp,
     status: 'streaming',
     replyTo: userId,
-    updatedAt: replyTimestamp,
+    updatedAt: replaced === undefined ? replyTimestamp : isoAfter(nowMs, replaced.updatedAt ?? replaced.timestamp),
   };
   return { userMessage, assistantMessage, isNewTurn: stored === undefined };
 }

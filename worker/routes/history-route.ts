@@ -1,4 +1,5 @@
 import { KV_CONSISTENCY_WINDOW_MS, type ChatMessage, type HistoryResponseBody } from '../../sdk/protocol';
+import { callConversation, type ConversationRecordsBody } from '../conversation/conversation-call';
 import { requireSessionId } from './chat-request';
 import { compareText } from '../store/compare-text';
 import { jsonResponse } from '../json-response';
@@ -23,6 +24,34 @@ export function parseHistoryRequest(url: URL): HistoryRequest {
     since: parseSince(url.searchParams.get('since')),
     token: decodePageToken(url.searchParams.get('cursor')),
   };
+}
+
+/**
+ * KV shows a reply `streaming` until its object writes the final record; past the stale limit it would be called
+ * interrupted. Its object is asked first (only then: a live reply is followed, not read from history): it may still
+ * run it, or hold its final record while KV refuses it.
+ */
+async function newerFromObject<E>(
+  route: RouteContext<E>,
+  sessionId: string,
+  messages: readonly ChatMessage[],
+  nowMs: number,
+): Promise<Map<string, ChatMessage>> {
+  const stale = messages
+    .filter((message) => message.status === 'streaming' && nowMs - lastWriteMs(message) > route.options.staleStreamingMs)
+    .map((message) => message.id);
+  const known = new Map<string, ChatMessage>();
+  if (stale.length === 0) return known;
+  try {
+    const answer = await callConversation(route, sessionId, { op: 'records', sessionId, ids: stale });
+    if (!answer.ok) throw new Error(`The conversation object answered ${answer.status} to records`);
+    const body = (await answer.json()) as ConversationRecordsBody;
+    for (const message of body.messages) if (stale.includes(message.id)) known.set(message.id, message);
+  } catch (error) {
+    // Without the object's word the stale rule stands: shown interrupted, text kept.
+    route.options.log(error);
+  }
+  return known;
 }
 
 /** Reads issued at once; enough to hide latency without a burst of hundreds. */
@@ -82,8 +111,9 @@ export async function handleHistory<E>(route: RouteContext<E>, read: HistoryRequ
       : page.nextCursor === undefined
         ? null
         : encodePageToken({ kvCursor: page.nextCursor, after: undefined });
+  const known = await newerFromObject(route, sessionId, ready, nowMs);
   const messages = ready
-    .map((message) => presentMessage(message, nowMs, options.staleStreamingMs))
+    .map((message) => presentMessage(known.get(message.id) ?? message, nowMs, options.staleStreamingMs))
     .sort((a, b) => compareText(a.timestamp, b.timestamp) || compareText(a.id, b.id));
   const body: HistoryResponseBody = { sessionId, messages, ids, cursor: String(nowMs), nextPage };
   return jsonResponse(body);

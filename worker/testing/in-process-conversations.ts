@@ -21,9 +21,22 @@ export interface InProcessConversations {
   settled(): Promise<void>;
 }
 
-function mapStorage(): ChatDurableObjectStorage {
+/** A Map as the object's storage; its alarm runs `onAlarm` when due (at once for a time already past). */
+function mapStorage(onAlarm: () => void): ChatDurableObjectStorage {
   const entries = new Map<string, unknown>();
+  let alarm: ReturnType<typeof setTimeout> | undefined;
   return {
+    async get<T>(key: string) {
+      return entries.has(key) ? (structuredClone(entries.get(key)) as T) : undefined;
+    },
+    async setAlarm(scheduledTime) {
+      // One alarm per object, as in the runtime: setting it again moves it.
+      if (alarm !== undefined) clearTimeout(alarm);
+      alarm = setTimeout(() => {
+        alarm = undefined;
+        onAlarm();
+      }, Math.max(0, scheduledTime - Date.now()));
+    },
     async put(key, value) {
       entries.set(key, structuredClone(value));
     },
@@ -57,7 +70,7 @@ export function inProcessConversations(ObjectClass: ConversationObjectClass): In
     if (entry === undefined) {
       let blocked: Promise<unknown> = Promise.resolve();
       const state: ChatDurableObjectState = {
-        storage: mapStorage(),
+        storage: mapStorage(() => state.waitUntil(object.alarm())),
         blockConcurrencyWhile(callback) {
           const result = callback();
           blocked = result.catch(() => undefined);
