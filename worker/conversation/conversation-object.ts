@@ -7,7 +7,7 @@ import { resolveChatOptions } from '../resolve-chat-options';
 import type { ChatTurnRequest, StopTurnRequest } from '../routes/chat-request';
 import { deleteConversation } from '../store/delete-conversation';
 import { SessionStore, storageUnavailable } from '../store/session-store';
-import { INTERRUPTED_ERROR, presentMessage } from '../store/stale-streaming';
+import { interrupted, presentMessage } from '../store/stale-streaming';
 import { canonical } from '../store/stored-message';
 import { isoAfter } from '../store/timestamps';
 import { sseResponse } from '../stream/sse-response';
@@ -267,9 +267,7 @@ class Conversation<E> {
         if (current?.status === 'streaming') {
           await store.put(
             canonical({
-              ...current,
-              status: 'error',
-              error: INTERRUPTED_ERROR,
+              ...interrupted(current),
               updatedAt: isoAfter(this.options.now(), current.updatedAt ?? current.timestamp),
             }),
           );
