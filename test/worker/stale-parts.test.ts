@@ -1,6 +1,7 @@
 // A reply whose writer went away mid-tool-call: its `streaming` record is shown ended, the tool with it.
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../../sdk/protocol';
+import type { ChatMessage, ChatPart } from '../../sdk/protocol';
+import { partsForContent } from '../../worker/store/stale-streaming';
 import { uniqueId } from './support/ids';
 import { call, historyRequest } from './support/requests';
 import { seed } from './support/seed';
@@ -35,5 +36,23 @@ describe('a stale streaming record with a running tool', () => {
       reply.parts![1],
       { ...reply.parts![2], state: 'error', error: { code: 'aborted', message: 'The reply ended before the tool finished' } },
     ]);
+  });
+});
+
+describe('partsForContent (a stop accepted against a checkpoint with parts)', () => {
+  const tool: ChatPart = { type: 'tool', toolCallId: 'c1', name: 't', input: null, state: 'running' };
+  const ended: ChatPart = { ...tool, state: 'error', error: { code: 'aborted', message: 'The reply ended before the tool finished' } };
+  const parts: ChatPart[] = [{ type: 'reasoning', text: 'r' }, { type: 'text', text: 'ab' }, tool, { type: 'text', text: 'cd' }];
+  it.each([
+    ['abcd', [parts[0], parts[1], ended, parts[3]]],
+    ['abcdef', [parts[0], parts[1], ended, { type: 'text', text: 'cdef' }]],
+    ['abc', [parts[0], parts[1], ended, { type: 'text', text: 'c' }]],
+    ['ab', [parts[0], parts[1], ended]],
+    ['a', [parts[0], { type: 'text', text: 'a' }]],
+    ['', [parts[0]]],
+  ] as [string, ChatPart[]][])('content %j', (content, expected) => {
+    const result = partsForContent(parts, content);
+    expect(result).toEqual(expected);
+    expect(result.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('')).toBe(content);
   });
 });

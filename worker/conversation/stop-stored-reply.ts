@@ -3,6 +3,7 @@ import { HttpError } from '../http-error';
 import type { StopTurnRequest } from '../routes/chat-request';
 import { canonical } from '../store/stored-message';
 import { storageUnavailable, type SessionStore } from '../store/session-store';
+import { partsForContent } from '../store/stale-streaming';
 import { isoAfter } from '../store/timestamps';
 import { acceptedStopContent, acceptedStopContentAfterCheckpoint } from './stop-content';
 
@@ -46,6 +47,7 @@ export async function stopStoredReply(
   const aborted = canonical({
     ...rest,
     content,
+    parts: current.parts && partsForContent(current.parts, content),
     status: 'aborted',
     updatedAt: isoAfter(options.now(), current.updatedAt ?? current.timestamp),
   });

@@ -31,3 +31,32 @@ export function presentMessage(message: ChatMessage, nowMs: number, staleStreami
   if (message.status !== 'streaming' || nowMs - lastWriteMs(message) <= staleStreamingMs) return message;
   return interrupted(message);
 }
+
+/**
+ * A record's parts made to agree with `content`, a text that shares a beginning with the parts' text (a stop
+ * accepted against a checkpoint may cut it or extend it): text parts cut where `content` ends, the parts after that
+ * up to the next text kept, an extension added to the last text part, and running tools ended.
+ */
+export function partsForContent(parts: readonly ChatPart[], content: string): ChatPart[] {
+  const kept: ChatPart[] = [];
+  let used = 0;
+  for (const part of parts) {
+    if (part.type !== 'text') {
+      kept.push(part);
+      continue;
+    }
+    if (used >= content.length) break;
+    const text = content.slice(used, used + part.text.length);
+    // Past where the content and the parts agree, the content has the last word.
+    if (text !== part.text) break;
+    kept.push(part);
+    used += text.length;
+  }
+  if (used < content.length) {
+    const last = kept.at(-1);
+    const rest = content.slice(used);
+    if (last?.type === 'text') kept[kept.length - 1] = { type: 'text', text: last.text + rest };
+    else kept.push({ type: 'text', text: rest });
+  }
+  return abortRunningTools(kept);
+}
