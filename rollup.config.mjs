@@ -77,7 +77,7 @@ export default [
     input: 'worker/index.ts',
     output: { file: 'dist/worker.js', format: 'es' },
     external: (id) => isPackageDependency(id) || id.startsWith('cloudflare:'),
-    plugins: [ts('./worker/tsconfig.json', ['worker/**/*.ts', 'sdk/protocol.ts'])],
+    plugins: [ts('./worker/tsconfig.json', ['worker/**/*.ts', 'sdk/protocol.ts', 'sdk/validate.ts'])],
   },
   {
     input: 'sdk/index.ts',

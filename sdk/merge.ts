@@ -25,7 +25,10 @@ export const sameMessage = (a: ChatMessage, b: ChatMessage): boolean =>
     a.replyTo === b.replyTo &&
     a.updatedAt === b.updatedAt &&
     a.error?.code === b.error?.code &&
-    a.error?.message === b.error?.message);
+    a.error?.message === b.error?.message &&
+    // A tool call or a result changes the parts and not the text: the fold gives a new array then, and records
+    // read from storage or history compare by value.
+    (a.parts === b.parts || JSON.stringify(a.parts) === JSON.stringify(b.parts)));
 
 /**
  * Reconciles the local cache with the server, by id. A final server record wins; a local `pending` turn stays until

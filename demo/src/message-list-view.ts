@@ -6,6 +6,7 @@
  */
 import type { ChatMessage, MessageStatus } from 'chatkeep';
 import { renderMarkdown } from './markdown';
+import { createPartsView, type PartsView } from './parts-view';
 
 export interface MessageListView {
   /** Brings the list in line with `messages` (in order). */
@@ -92,6 +93,9 @@ interface MessageRow {
   serverProblem?: string;
   /** The text the content element shows now. */
   shownContent?: string;
+  /** The parts it shows now (a reply with reasoning or tool calls), drawn by {@link PartsView}. */
+  shownParts?: ChatMessage['parts'];
+  parts?: PartsView;
 }
 
 function createRow(doc: Document, message: ChatMessage): MessageRow {
@@ -128,13 +132,23 @@ function patchRow(row: MessageRow, message: ChatMessage, context: RenderContext)
   const label = metaLabel(message, context);
   if (meta.textContent !== label) meta.textContent = label;
   meta.hidden = label === '';
-  return row.shownContent !== message.content;
+  return row.shownContent !== message.content || row.shownParts !== message.parts;
 }
 
 function renderContent(row: MessageRow): void {
   const message = row.message;
-  if (!message || row.shownContent === message.content) return;
+  if (!message || (row.shownContent === message.content && row.shownParts === message.parts)) return;
   row.shownContent = message.content;
+  row.shownParts = message.parts;
+  if (message.parts !== undefined) {
+    // A reply with parts (reasoning, tool calls) is drawn part by part; one view per row keeps each card's element.
+    if (row.parts === undefined) {
+      row.parts = createPartsView(row.content.ownerDocument);
+      row.content.replaceChildren(row.parts.element);
+    }
+    row.parts.render(message.parts, message.status === 'streaming');
+    return;
+  }
   // A person's own turn is shown exactly as typed; only replies are read as Markdown.
   if (message.role === 'user') row.content.textContent = message.content;
   else row.content.replaceChildren(renderMarkdown(message.content));

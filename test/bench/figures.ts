@@ -8,7 +8,7 @@
 const FIGURE_TAG = '[chatkeep-bench] ';
 
 export interface Figure {
-  /** Row of the table (1–11); it is sorted by row, then by `order`. */
+  /** Row of the table (1–12); it is sorted by row, then by `order`. */
   row: number;
   /** Sort key within a row (several lines per row: N = 10, 100, …). */
   order: number;

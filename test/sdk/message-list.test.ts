@@ -25,6 +25,19 @@ const conversation = (count: number): ChatMessage[] =>
 afterEach(() => vi.restoreAllMocks());
 
 describe('the message list', () => {
+  it('takes a reply whose parts changed and its text did not (a tool call, its result), and not the same parts again', () => {
+    const list = createMessageList();
+    const reply = record('a-tool', 1, 'streaming', '');
+    list.reset([reply]);
+    const running = { ...reply, parts: [{ type: 'tool' as const, toolCallId: 'c1', name: 'get_time', input: null, state: 'running' as const }] };
+    expect(list.apply([running])).toBe(true);
+    expect(list.view()()[0]?.parts).toEqual(running.parts);
+    expect(list.apply([{ ...running, parts: structuredClone(running.parts) }])).toBe(false);
+    const done = { ...reply, parts: [{ ...running.parts[0]!, state: 'done' as const, output: { iso: 'now' } }] };
+    expect(list.apply([done])).toBe(true);
+    expect(list.view()()[0]?.parts).toEqual(done.parts);
+  });
+
   it('grows a streaming reply in its place with no copy of the list until the list is read', () => {
     const list = createMessageList();
     const records = conversation(10_000);

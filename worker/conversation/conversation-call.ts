@@ -5,7 +5,8 @@ import type { RouteContext } from '../routes/route-context';
 import { SessionStore } from '../store/session-store';
 import { guardFinalEvent, type CutStream } from '../stream/final-event-guard';
 import { sseFrame } from '../stream/sse-stream';
-import { finalRecord, INTERRUPTED_ERROR } from './final-record';
+import { INTERRUPTED_ERROR } from './final-record';
+import { interrupted } from '../store/stale-streaming';
 import { replyIdFor } from './reply-id';
 
 /**
@@ -88,7 +89,7 @@ async function interruptedEvent<E>(
   // The reply no longer runs: its last checkpoint is shown ended, text kept; a final record is sent as it is.
   const timestamp = new Date(options.now()).toISOString();
   const last = record ?? { id: replyId, sessionId, role: 'assistant', content: '', timestamp, status: 'streaming', updatedAt: timestamp };
-  const message = last.status === 'error' ? last : finalRecord(last, { status: 'error', error: INTERRUPTED_ERROR }, last.content, last.updatedAt);
+  const message = last.status === 'error' ? last : interrupted(last);
   const eventId = (cut.lastEventId ?? afterEventId ?? 0) + 1;
   return sseFrame('error', JSON.stringify({ error: message.error ?? INTERRUPTED_ERROR, message }), eventId);
 }

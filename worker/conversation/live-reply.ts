@@ -1,6 +1,5 @@
-import type { ChatMessage, ErrorInfo } from '../../sdk/protocol';
-import { ModelError, type ModelMessage, type ModelProvider } from '../providers/model-provider';
-import { textPieces } from '../providers/text-pieces';
+import { EVENT, type ChatMessage, type ErrorInfo } from '../../sdk/protocol';
+import { ModelError, type ModelMessage, type ModelPiece, type ModelProvider } from '../providers/model-provider';
 import { JsonText } from '../store/json-text';
 import type { SessionStore } from '../store/session-store';
 import { isoAfter } from '../store/timestamps';
@@ -8,6 +7,7 @@ import { writeWithRetry } from '../store/write-with-retry';
 import { readPieces } from '../stream/read-pieces';
 import type { SseStream } from '../stream/sse-stream';
 import { CONVERSATION_DELETED_ERROR, finalEvent, finalRecord, NOT_SAVED_ERROR, type FinalEvent } from './final-record';
+import { ReplyParts, START_EVENT_ID, type PartEvent } from './reply-parts';
 import { acceptedStopContent } from './stop-content';
 
 /** What one reply run by the conversation object needs. */
@@ -28,25 +28,26 @@ export interface LiveReplyInput {
   onEnd: (final: ChatMessage | undefined) => void;
 }
 
+/** An event made before `start` could go out, with its text's JSON when it is a `delta`. */
+type EarlyEvent = [event: PartEvent, textJson: string | undefined];
+
 /**
  * One reply, owned by its conversation's Durable Object: it reads the model to the end whoever is listening, sends
- * every event to every attached stream under one sequence of event ids, checkpoints the text to KV at most once an
- * interval and writes the final record. The text lives here, in memory: no storage write per piece.
- *
- * Event ids: `start` is 1; each later event takes the next id, and `textEnds[id]` is the text's length once that
- * event was sent, so a stream resumed after event `n` gets exactly `text.slice(textEnds[n])`.
+ * every event (text, reasoning, tool calls and results) to every attached stream under one sequence of event ids,
+ * checkpoints the text and parts to KV at most once an interval and writes the final record. The parts live here,
+ * in memory ({@link ReplyParts}, which also answers what a stream resumed after any event id is owed): no storage
+ * write per piece.
  */
 export class LiveReply {
   readonly userMessage: ChatMessage;
   readonly assistantMessage: ChatMessage;
   /** Settles when the reply has ended and its last write is done. */
   readonly ended: Promise<void>;
-  private text = '';
-  /** Pieces the model sent before `start` could go out: each still leaves as its own `delta`. */
-  private early: [piece: string, pieceJson: string][] = [];
+  private readonly parts: ReplyParts;
+  /** Events the model's pieces made before `start` could go out: each still leaves as its own event. */
+  private early: EarlyEvent[] = [];
+  /** `JSON.stringify(parts.text)`, kept from each text piece's own JSON (see {@link JsonText}). */
   private readonly textJson = new JsonText();
-  private readonly textEnds: number[] = [0];
-  private lastEventId = 0;
   private started = false;
   private readonly followers = new Set<SseStream>();
   private readonly controller = new AbortController();
@@ -66,6 +67,7 @@ export class LiveReply {
     this.assistantMessage = input.assistantMessage;
     this.lastStamp = input.assistantMessage.updatedAt ?? input.assistantMessage.timestamp;
     this.setUp = new Promise((resolve) => (this.setUpDone = resolve));
+    this.parts = new ReplyParts(input.assistantMessage.id);
     this.ended = this.run();
   }
 
@@ -77,7 +79,10 @@ export class LiveReply {
 
   /** The reply's record as it stands while it streams: the text so far, never written per piece. */
   snapshot(): ChatMessage {
-    return { ...this.assistantMessage, content: this.text, updatedAt: this.stamp() };
+    const record: ChatMessage = { ...this.assistantMessage, content: this.parts.text, updatedAt: this.stamp() };
+    const parts = this.parts.parts;
+    if (parts !== undefined) record.parts = parts;
+    return record;
   }
 
   /** `true` once the reply's last event was sent. */
@@ -87,7 +92,7 @@ export class LiveReply {
 
   /**
    * The user turn and the first assistant record are in KV: `start` goes out (to the streams attached so far), then
-   * whatever the model sent meanwhile, as one `delta`.
+   * the events of whatever the model sent meanwhile, under the ids they were given.
    */
   begin(): void {
     if (this.started) return;
@@ -95,14 +100,8 @@ export class LiveReply {
     this.setUpDone();
     this.lastWriteMs = this.input.now();
     const start = { userMessage: this.userMessage, assistantMessage: this.assistantMessage };
-    this.lastEventId = 1;
-    this.textEnds[1] = 0;
-    for (const sse of this.followers) sse.event('start', start, 1);
-    let sent = 0;
-    for (const [piece, pieceJson] of this.early) {
-      sent += piece.length;
-      this.sendDelta(piece, pieceJson, sent);
-    }
+    for (const sse of this.followers) sse.event(EVENT.start, start, START_EVENT_ID);
+    for (const [event, textJson] of this.early) this.broadcast(event, textJson);
     this.early = [];
   }
 
@@ -116,8 +115,9 @@ export class LiveReply {
   }
 
   /**
-   * Attaches a stream. Without `afterEventId`: `start`, one `delta` with all the text so far, then live events; with
-   * it, one `delta` with exactly the text after that event, then live events. After the end: the last event only.
+   * Attaches a stream. Without `afterEventId`: `start`, one event per part so far, then live events; with it,
+   * exactly the parts' content after that event (see {@link ReplyParts.catchUp}), then live events. After the end:
+   * the last event only.
    */
   attach(sse: SseStream, afterEventId?: number): void {
     if (this.finalEvent !== undefined) {
@@ -127,26 +127,22 @@ export class LiveReply {
     this.followers.add(sse);
     if (!this.started) return;
     if (afterEventId === undefined) {
-      sse.event('start', { userMessage: this.userMessage, assistantMessage: this.assistantMessage }, 1);
-      if (this.text.length > 0) sse.delta(this.assistantMessage.id, this.text, this.textJson.json(), this.lastEventId);
-      return;
+      sse.event(EVENT.start, { userMessage: this.userMessage, assistantMessage: this.assistantMessage }, START_EVENT_ID);
     }
-    const from = this.textEnds[Math.max(1, Math.min(afterEventId, this.lastEventId))] ?? this.text.length;
-    if (from < this.text.length) {
-      const rest = this.text.slice(from);
-      sse.delta(this.assistantMessage.id, rest, JSON.stringify(rest), this.lastEventId);
-    }
+    for (const event of this.parts.catchUp(afterEventId)) send(sse, event);
   }
 
   /**
-   * Stops the reply at once: the model request is cancelled, every stream ends with the `aborted` record, and that
-   * record, keeping `claimed` as far as the model produced it, is written after any write of the reply in flight.
+   * Stops the reply at once: the model request is cancelled (a running tool with it), every stream ends with the
+   * `aborted` record, and that record, keeping `claimed` as far as the model produced it and the parts up to there
+   * (a running tool ended `error`, `aborted`), is written after any write of the reply in flight.
    * Stop is a final act: on a reply already final it answers the final record, once that record's write is done (a
    * second stop in that gap must not find the checkpoint still in KV and decide anew).
    */
   async stop(claimed: string): Promise<ChatMessage> {
     if (this.finalEvent === undefined) {
-      const aborted = finalRecord(this.assistantMessage, { status: 'aborted' }, acceptedStopContent(claimed, this.text), this.stamp());
+      const shown = this.parts.stop(acceptedStopContent(claimed, this.parts.text));
+      const aborted = finalRecord({ ...this.assistantMessage, ...shown }, { status: 'aborted' }, shown.content, this.stamp());
       this.halt(finalEvent(aborted));
       const inFlight = this.writing.catch(() => undefined);
       this.writing = inFlight.then(async () => {
@@ -165,7 +161,8 @@ export class LiveReply {
 
   /** The conversation is being deleted: every stream ends with `conversation_deleted` and nothing more is written. */
   async cancelForDelete(): Promise<void> {
-    const cut = finalRecord(this.assistantMessage, { status: 'error', error: CONVERSATION_DELETED_ERROR }, this.text, undefined);
+    const shown = this.parts.stop(this.parts.text);
+    const cut = finalRecord({ ...this.assistantMessage, ...shown }, { status: 'error', error: CONVERSATION_DELETED_ERROR }, shown.content, undefined);
     this.halt(finalEvent(cut));
     await this.writing.catch(() => undefined);
     this.input.onEnd(undefined);
@@ -183,21 +180,35 @@ export class LiveReply {
     return this.lastStamp;
   }
 
-  /** @param textEnd the text's length once this piece is in (it differs from now for the early pieces) */
-  private sendDelta(piece: string, pieceJson: string, textEnd = this.text.length): void {
-    this.lastEventId++;
-    this.textEnds[this.lastEventId] = textEnd;
+  /** Takes one model piece: its events go to every stream (or wait for `start`), and a checkpoint may be due. */
+  private take(piece: ModelPiece): boolean {
+    if (this.halted) return false;
+    for (const event of this.parts.add(piece)) {
+      let textJson: string | undefined;
+      if (event.name === EVENT.delta) {
+        // Escaped once: the same JSON goes into every stream's frame and into the stored content.
+        textJson = JSON.stringify(event.data.text);
+        this.textJson.append(textJson);
+      }
+      if (this.started) this.broadcast(event, textJson);
+      else this.early.push([event, textJson]);
+    }
+    this.checkpoint();
+    return true;
+  }
+
+  private broadcast(event: PartEvent, textJson?: string): void {
     for (const sse of this.followers) {
-      if (sse.open) sse.delta(this.assistantMessage.id, piece, pieceJson, this.lastEventId);
+      if (sse.open) send(sse, event, textJson);
       else this.followers.delete(sse);
     }
   }
 
   private finish(event: FinalEvent): void {
     if (this.finalEvent !== undefined) return;
-    this.lastEventId++;
-    this.finalEvent = { event, id: this.lastEventId };
-    for (const sse of this.followers) sse.end(event, this.lastEventId);
+    const id = this.parts.takeEventId();
+    this.finalEvent = { event, id };
+    for (const sse of this.followers) sse.end(event, id);
     this.followers.clear();
   }
 
@@ -206,7 +217,10 @@ export class LiveReply {
     const nowMs = this.input.now();
     if (nowMs - this.lastWriteMs < this.input.checkpointIntervalMs) return;
     this.lastWriteMs = nowMs;
-    const snapshot: ChatMessage = { ...this.assistantMessage, content: this.text, updatedAt: this.stamp() };
+    const snapshot: ChatMessage = { ...this.assistantMessage, content: this.parts.text, updatedAt: this.stamp() };
+    // A running tool stays `running` here: a reload shows its card, and its result when the reply goes on.
+    const parts = this.parts.parts;
+    if (parts !== undefined) snapshot.parts = parts;
     this.checkpointing = true;
     this.writing = this.input.store
       .put(snapshot, this.textJson.json())
@@ -221,20 +235,9 @@ export class LiveReply {
     const { input } = this;
     let failure: ErrorInfo | undefined;
     try {
-      // Until the reply keeps parts, it keeps their text.
-      const iterator = textPieces(input.provider.stream({ messages: input.messages, signal: this.controller.signal }));
-      await readPieces(iterator, {
-        onPiece: (piece) => {
-          if (this.halted) return false;
-          if (piece.length === 0) return true;
-          const pieceJson = JSON.stringify(piece);
-          this.text += piece;
-          this.textJson.append(pieceJson);
-          if (this.started) this.sendDelta(piece, pieceJson);
-          else this.early.push([piece, pieceJson]);
-          this.checkpoint();
-          return true;
-        },
+      const pieces = input.provider.stream({ messages: input.messages, signal: this.controller.signal });
+      await readPieces(pieces[Symbol.asyncIterator](), {
+        onPiece: (piece) => this.take(piece),
         timeoutMs: input.modelIdleTimeoutMs,
         onTimeout: (error) => this.controller.abort(error),
       });
@@ -256,7 +259,8 @@ export class LiveReply {
     if (this.halted) return;
 
     const end = failure === undefined ? ({ status: 'complete' } as const) : ({ status: 'error', error: failure } as const);
-    const final = finalRecord(this.assistantMessage, end, this.text, this.stamp());
+    const shown = this.parts.finish();
+    const final = finalRecord({ ...this.assistantMessage, ...shown }, end, shown.content, this.stamp());
     const finalJson = this.textJson.json();
     // KV refusing the record after its retries still keeps it: owed, in the object's storage, before `done` goes out.
     const persisted = writeWithRetry(input, () => input.store.put(final, finalJson), () => this.halted).then(
@@ -267,5 +271,23 @@ export class LiveReply {
     if (this.halted) return;
     this.finish(stored ? finalEvent(final) : { name: 'error', data: { error: NOT_SAVED_ERROR, message: final } });
     input.onEnd(stored ? final : undefined);
+  }
+}
+
+/** Sends one of the reply's events; a `delta` with its text's JSON when the caller has it. */
+function send(sse: SseStream, event: PartEvent, textJson?: string): void {
+  switch (event.name) {
+    case EVENT.delta:
+      sse.delta(event.data.id, event.data.text, textJson, event.id);
+      break;
+    case EVENT.reasoning:
+      sse.event(EVENT.reasoning, event.data, event.id);
+      break;
+    case EVENT.toolCall:
+      sse.event(EVENT.toolCall, event.data, event.id);
+      break;
+    case EVENT.toolResult:
+      sse.event(EVENT.toolResult, event.data, event.id);
+      break;
   }
 }

@@ -8,6 +8,7 @@ import {
   type ToolPart,
 } from '../../sdk/protocol';
 import { ModelError, type ModelPiece } from '../providers/model-provider';
+import { abortRunningTools } from '../store/stale-streaming';
 
 /** The events a reply's parts travel as, between `start` and the final event. */
 export type PartEventName = typeof EVENT.delta | typeof EVENT.reasoning | typeof EVENT.toolCall | typeof EVENT.toolResult;
@@ -180,11 +181,7 @@ export class ReplyParts {
   /** The first `count` parts (running tools aborted) as record fields, with `content`. */
   private record(count: number, content: string): PartsRecord {
     if (!this.hasNonText) return { content };
-    const parts = this.list.slice(0, count).map((part): ChatPart => {
-      if (part.type !== 'tool' || part.state !== 'running') return { ...part };
-      return { ...part, state: 'error', error: { code: 'aborted', message: 'The reply ended before the tool finished' } };
-    });
-    return { content, parts };
+    return { content, parts: abortRunningTools(this.list.slice(0, count)) };
   }
 
   private addText(type: 'text' | 'reasoning', text: string): readonly PartEvent[] {

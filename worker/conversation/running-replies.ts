@@ -2,7 +2,7 @@ import type { ChatMessage } from '../../sdk/protocol';
 import type { ChatDurableObjectStorage } from '../cloudflare-types';
 import type { SessionStore } from '../store/session-store';
 import { isoAfter } from '../store/timestamps';
-import { finalRecord, INTERRUPTED_ERROR } from './final-record';
+import { interrupted } from '../store/stale-streaming';
 
 /** The object's own storage holds only the replies it is running, under this prefix: what a restart must know. */
 const RUNNING_PREFIX = 'running:';
@@ -40,7 +40,8 @@ export class RunningReplies {
         const current = await store.get(placeholder.id);
         if (current?.status === 'streaming') {
           const updatedAt = isoAfter(now(), current.updatedAt ?? current.timestamp);
-          await store.put(finalRecord(current, { status: 'error', error: INTERRUPTED_ERROR }, current.content, updatedAt));
+          // A tool that was running is shown ended, as history shows a stale reply.
+          await store.put(interrupted(current, updatedAt));
         }
         await this.storage.delete(key);
       } catch (error) {

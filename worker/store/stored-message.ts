@@ -6,6 +6,7 @@ import {
   type MessageStatus,
   type Role,
 } from '../../sdk/protocol';
+import { isPart } from '../../sdk/validate';
 
 /**
  * What each KV key carries in its list metadata, so history can answer from `list()` alone. `content` is present
@@ -42,8 +43,9 @@ export function metadataFor(message: ChatMessage): MessageMetadata {
   if (message.replyTo !== undefined) base.replyTo = message.replyTo;
   if (message.error !== undefined) base.error = message.error;
   // A UTF-8 string takes at least one byte per UTF-16 unit, so longer content cannot fit: the checkpoints of a long
-  // reply skip serialising it a second time only to measure it.
-  if (message.content.length <= MAX_METADATA_BYTES) {
+  // reply skip serialising it a second time only to measure it. A record with parts never carries its content
+  // here: a reader of the listing alone would get the text without the parts, so it reads the value.
+  if (message.parts === undefined && message.content.length <= MAX_METADATA_BYTES) {
     const full: MessageMetadata = { ...base, content: message.content };
     if (byteLength(full) <= MAX_METADATA_BYTES) return full;
   }
@@ -137,6 +139,8 @@ export function messageFromValue(sessionId: string, id: string, raw: string): Ch
   const updatedAt = isoFrom(parsed.updatedAt);
   if (updatedAt !== undefined) message.updatedAt = updatedAt;
   if (isErrorInfo(parsed.error)) message.error = { code: parsed.error.code, message: parsed.error.message };
+  // Only this Worker writes parts, and only on replies; a value edited into something else keeps its text.
+  if (message.role === 'assistant' && Array.isArray(parsed.parts) && parsed.parts.every(isPart)) message.parts = parsed.parts;
   return message;
 }
 
@@ -161,12 +165,13 @@ export function messageJson(message: ChatMessage, contentJson: string = JSON.str
   if (message.replyTo !== undefined) json += `,"replyTo":${JSON.stringify(message.replyTo)}`;
   if (message.updatedAt !== undefined) json += `,"updatedAt":${JSON.stringify(message.updatedAt)}`;
   if (message.error !== undefined) json += `,"error":${JSON.stringify(message.error)}`;
+  if (message.parts !== undefined) json += `,"parts":${JSON.stringify(message.parts)}`;
   return `${json}}`;
 }
 
 /**
  * The record with its fields in the wire order (id, sessionId, role, content, timestamp, status, replyTo, updatedAt,
- * error) and absent optional fields left out, so a record reads the same whether it came from metadata or a value.
+ * error, parts) and absent optional fields left out, so a record reads the same whether it came from metadata or a value.
  */
 export function canonical(message: ChatMessage): ChatMessage {
   const out: ChatMessage = {
@@ -180,5 +185,6 @@ export function canonical(message: ChatMessage): ChatMessage {
   if (message.replyTo !== undefined) out.replyTo = message.replyTo;
   if (message.updatedAt !== undefined) out.updatedAt = message.updatedAt;
   if (message.error !== undefined) out.error = message.error;
+  if (message.parts !== undefined) out.parts = message.parts;
   return out;
 }

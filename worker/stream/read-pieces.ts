@@ -1,9 +1,9 @@
 import { ModelError } from '../providers/model-provider';
 
 /** Options for {@link readPieces}. */
-export interface ReadPiecesOptions {
+export interface ReadPiecesOptions<P = string> {
   /** Called with each piece, in order; returning `false` stops reading (the promise then resolves). */
-  onPiece: (piece: string) => boolean;
+  onPiece: (piece: P) => boolean;
   /** A model silent for longer than this is cut off with a `model_timeout` {@link ModelError}. */
   timeoutMs: number;
   /** Runs once, when the silence limit is reached, before the promise rejects (it aborts the model request). */
@@ -48,7 +48,7 @@ const globalTimers: PieceTimers = {
  * });
  * ```
  */
-export function readPieces(iterator: AsyncIterator<string>, options: ReadPiecesOptions): Promise<void> {
+export function readPieces<P = string>(iterator: AsyncIterator<P>, options: ReadPiecesOptions<P>): Promise<void> {
   const { onPiece, timeoutMs } = options;
   const clock = options.clock ?? Date.now;
   const timers = options.timers ?? globalTimers;
@@ -78,7 +78,7 @@ export function readPieces(iterator: AsyncIterator<string>, options: ReadPiecesO
       fail(error);
     };
     // After a timeout the pending result still arrives here (or in `fail`), where it is dropped: never unhandled.
-    const take = (result: IteratorResult<string>) => {
+    const take = (result: IteratorResult<P>) => {
       if (settled) return;
       if (result.done === true) {
         end();

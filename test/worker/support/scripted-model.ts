@@ -1,7 +1,10 @@
-import type { ModelMessage, ModelProvider } from '../../../worker/index';
+import type { ModelMessage, ModelPiece, ModelProvider } from '../../../worker/index';
 
-/** A step of a scripted model: a piece of text, a pause until `release()`, or a failure. */
-export type ScriptStep = string | { wait: Promise<void> } | { fail: Error } | { hang: true };
+/**
+ * A step of a scripted model: a piece of text, a structured piece (reasoning, a tool call or result), a pause until
+ * `release()`, a failure, or silence until aborted (a tool that never answers, a stalled model).
+ */
+export type ScriptStep = string | Exclude<ModelPiece, string> | { wait: Promise<void> } | { fail: Error } | { hang: true };
 
 export interface ScriptedModel extends ModelProvider {
   /** The messages each call received. */
@@ -23,7 +26,7 @@ export function scriptedModel(steps: ScriptStep[], onPiece?: (index: number) => 
       model.calls.push(messages);
       for (const step of steps) {
         if (signal.aborted) return;
-        if (typeof step === 'string') {
+        if (typeof step === 'string' || 'type' in step) {
           onPiece?.(model.yielded);
           model.yielded++;
           yield step;
