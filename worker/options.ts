@@ -111,7 +111,8 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    */
   staleStreamingMs?: number;
   /**
-   * Least time between two checkpoints of a streaming reply. KV allows one write per key per second, so at least 1000.
+   * Least time between two checkpoints of a streaming reply (in its conversation object's storage: what a restart
+   * keeps of it). At least 1000.
    * @defaultValue 1000
    */
   checkpointIntervalMs?: number;

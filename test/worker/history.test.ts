@@ -77,11 +77,14 @@ describe('GET /api/history', () => {
     const sessionId = uniqueId('s');
     const [user, reply] = conversation(sessionId, 2, T0, (i) => (i === 0 ? 'q' : 'half an ans'));
     await seed([user!, { ...reply!, id: `${user!.id}_r`, replyTo: user!.id, status: 'streaming' }]);
-    const fresh = await history(chatWorker({ now: () => T0 + 30_000 }), { sessionId });
-    expect(fresh.messages[1]?.status).toBe('streaming');
-    // Its object (asked first) does not run it: shown interrupted.
+    // One object for the conversation, on a clock the test moves.
+    let nowMs = T0 + 30_000;
     const model = scriptedModel(['a whole answer']);
-    const worker = chatWorker({ model, now: () => T0 + 1000 + 60_001 });
+    const worker = chatWorker({ model, now: () => nowMs });
+    const fresh = await history(worker, { sessionId });
+    expect(fresh.messages[1]?.status).toBe('streaming');
+    // Its object (asked first) does not run it: past the stale limit it is shown interrupted.
+    nowMs = T0 + 1000 + 60_001;
     const stale = await history(worker, { sessionId });
     expect(stale.messages[1]).toMatchObject({ status: 'error', content: 'half an ans', error: { code: 'interrupted' } });
     // A reply cut off so is the one kind a retry of its turn runs again.

@@ -70,6 +70,17 @@ async function replyIdOf(call: ConversationCall): Promise<string | undefined> {
   return undefined;
 }
 
+/** Asks the conversation's object for the records it holds newer than KV's, among `ids`. */
+export async function recordsFromObject<E>(route: RouteContext<E>, sessionId: string, ids: string[]): Promise<Map<string, ChatMessage>> {
+  const answer = await callConversation(route, sessionId, { op: 'records', sessionId, ids });
+  if (!answer.ok) throw new Error(`The conversation object answered ${answer.status} to records`);
+  const known = new Map<string, ChatMessage>();
+  for (const message of ((await answer.json()) as ConversationRecordsBody).messages) {
+    if (ids.includes(message.id)) known.set(message.id, message);
+  }
+  return known;
+}
+
 /** The framed `error` / `interrupted` event that ends a stream the object stopped feeding. */
 async function interruptedEvent<E>(
   route: RouteContext<E>,
@@ -82,11 +93,13 @@ async function interruptedEvent<E>(
   const { options } = route;
   let record: ChatMessage | undefined;
   try {
-    record = await new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds).get(replyId);
+    // The object (restarted, if that cut the stream) knows the reply's last checkpoint; KV holds its placeholder.
+    record = (await recordsFromObject(route, sessionId, [replyId])).get(replyId);
+    record ??= await new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds).get(replyId);
   } catch (error) {
     options.log(error);
   }
-  // The reply no longer runs: its last checkpoint is shown ended, text kept; a final record is sent as it is.
+  // The reply no longer feeds this stream: its record is shown ended, text kept; a final record is sent as it is.
   const timestamp = new Date(options.now()).toISOString();
   const last = record ?? { id: replyId, sessionId, role: 'assistant', content: '', timestamp, status: 'streaming', updatedAt: timestamp };
   const message = last.status === 'error' ? last : interrupted(last);

@@ -188,14 +188,15 @@ class Conversation<E> {
   }
 
   /**
-   * What this object knows of replies KV shows `streaming` past the stale limit: the live reply's record so far, its
-   * final record, or one still owed to KV. History asks before it calls a reply interrupted.
+   * What this object knows of replies newer than KV says: the live reply's record so far, its final record, one
+   * still owed to KV, or one its restart reported interrupted. History asks before it calls a stale reply
+   * interrupted, and the Worker's stream guard before it ends a cut stream.
    */
   private async records(ids: readonly string[]): Promise<Response> {
     const known: ChatMessage[] = [];
     for (const id of ids) {
       const live = await this.held(id);
-      const record = live?.finalRecord ?? live?.snapshot() ?? (await this.owed.get(id));
+      const record = live?.finalRecord ?? live?.snapshot() ?? (await this.owed.get(id)) ?? this.running.reported.get(id);
       if (record !== undefined) known.push(record);
     }
     const body: ConversationRecordsBody = { messages: known };

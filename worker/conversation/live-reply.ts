@@ -22,6 +22,11 @@ export interface LiveReplyInput {
   modelIdleTimeoutMs: number;
   now: () => number;
   log: (error: unknown) => void;
+  /**
+   * Keeps the reply's record so far where a restart finds it: the object's own storage, one row rewritten (KV gets
+   * only the placeholder and the final record; a follower has the text live).
+   */
+  checkpoint: (snapshot: ChatMessage) => Promise<void>;
   /** Keeps a final record KV refused in the object's own storage, to be offered to KV again; rejects if it cannot. */
   owe: (record: ChatMessage) => Promise<void>;
   /** Called once, when the reply has ended and nothing more of it will be written. */
@@ -34,7 +39,7 @@ type EarlyEvent = [event: PartEvent, textJson: string | undefined];
 /**
  * One reply, owned by its conversation's Durable Object: it reads the model to the end whoever is listening, sends
  * every event (text, reasoning, tool calls and results) to every attached stream under one sequence of event ids,
- * checkpoints the text and parts to KV at most once an interval and writes the final record. The parts live here,
+ * checkpoints the text and parts to the object's storage at most once an interval and writes the final record to KV. The parts live here,
  * in memory ({@link ReplyParts}, which also answers what a stream resumed after any event id is owed): no storage
  * write per piece.
  */
@@ -222,9 +227,9 @@ export class LiveReply {
     const parts = this.parts.parts;
     if (parts !== undefined) snapshot.parts = parts;
     this.checkpointing = true;
-    this.writing = this.input.store
-      .put(snapshot, this.textJson.json())
-      // A failed checkpoint costs only a reload's view of the text so far; the reply goes on.
+    this.writing = this.input
+      .checkpoint(snapshot)
+      // A failed checkpoint costs only what a restart could keep of the text so far; the reply goes on.
       .catch(this.input.log)
       .finally(() => {
         this.checkpointing = false;

@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../../sdk/protocol';
 import type { ChatDurableObjectStorage } from '../cloudflare-types';
 import type { SessionStore } from '../store/session-store';
+import { lastWriteMs } from '../store/stored-message';
 import { isoAfter } from '../store/timestamps';
 import { interrupted } from '../store/stale-streaming';
 
@@ -12,6 +13,9 @@ const RUNNING_PREFIX = 'running:';
  * (a deploy, an eviction, a reset); this list does, so the restarted object can say at once which replies ended.
  */
 export class RunningReplies {
+  /** The records a restart reported interrupted, by id: a stream cut by that restart ends with them. */
+  readonly reported = new Map<string, ChatMessage>();
+
   constructor(
     private readonly storage: ChatDurableObjectStorage,
     private readonly log: (error: unknown) => void,
@@ -19,6 +23,11 @@ export class RunningReplies {
 
   add(placeholder: ChatMessage): Promise<void> {
     return this.storage.put(`${RUNNING_PREFIX}${placeholder.id}`, placeholder);
+  }
+
+  /** Rewrites the reply's row with its record so far: what a restart reports, instead of the empty placeholder. */
+  checkpoint(snapshot: ChatMessage): Promise<void> {
+    return this.storage.put(`${RUNNING_PREFIX}${snapshot.id}`, snapshot);
   }
 
   /** Never fails: a reply left listed is reported interrupted by the next start, which checks its record first. */
@@ -31,17 +40,23 @@ export class RunningReplies {
     }
   }
 
-  /** After a restart: every reply still listed ends `error` / `interrupted` in KV, its text (last checkpoint) kept. */
+  /**
+   * After a restart: every reply still listed ends `error` / `interrupted` in KV, with the text and parts of its
+   * last checkpoint (this list's row), and is remembered for the Worker's stream guard asking.
+   */
   async reportInterrupted(storeFor: (sessionId: string) => SessionStore, now: () => number): Promise<void> {
     const running = await this.storage.list<ChatMessage>({ prefix: RUNNING_PREFIX });
-    for (const [key, placeholder] of running) {
+    for (const [key, checkpoint] of running) {
       try {
-        const store = storeFor(placeholder.sessionId);
-        const current = await store.get(placeholder.id);
+        const store = storeFor(checkpoint.sessionId);
+        const current = await store.get(checkpoint.id);
         if (current?.status === 'streaming') {
-          const updatedAt = isoAfter(now(), current.updatedAt ?? current.timestamp);
+          const last = lastWriteMs(checkpoint) >= lastWriteMs(current) ? checkpoint : current;
+          const updatedAt = isoAfter(now(), last.updatedAt ?? last.timestamp);
           // A tool that was running is shown ended, as history shows a stale reply.
-          await store.put(interrupted(current, updatedAt));
+          const ended = interrupted(last, updatedAt);
+          await store.put(ended);
+          this.reported.set(ended.id, ended);
         }
         await this.storage.delete(key);
       } catch (error) {

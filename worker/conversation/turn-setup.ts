@@ -88,6 +88,7 @@ export async function setUpTurn<E>(setup: TurnSetup<E>, turn: ChatTurnRequest, u
     modelIdleTimeoutMs: options.modelIdleTimeoutMs,
     now: options.now,
     log: options.log,
+    checkpoint: (snapshot) => setup.running.checkpoint(snapshot),
     owe: (record) => setup.owed.owe(record),
     onEnd: (final) => setup.onEnd(live, final),
   });

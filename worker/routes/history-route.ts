@@ -1,5 +1,5 @@
 import { KV_CONSISTENCY_WINDOW_MS, type ChatMessage, type HistoryResponseBody } from '../../sdk/protocol';
-import { callConversation, type ConversationRecordsBody } from '../conversation/conversation-call';
+import { recordsFromObject } from '../conversation/conversation-call';
 import { requireSessionId } from './chat-request';
 import { compareText } from '../store/compare-text';
 import { jsonResponse } from '../json-response';
@@ -27,31 +27,24 @@ export function parseHistoryRequest(url: URL): HistoryRequest {
 }
 
 /**
- * KV shows a reply `streaming` until its object writes the final record; past the stale limit it would be called
- * interrupted. Its object is asked first (only then: a live reply is followed, not read from history): it may still
- * run it, or hold its final record while KV refuses it.
+ * KV holds a running reply's placeholder until its object writes the final record (its checkpoints stay in the
+ * object), so history asks the object for every reply KV shows `streaming`: it has the text so far, or the final
+ * record while KV refuses it, or knows it ended. Only a conversation with a reply in flight pays this call.
  */
 async function newerFromObject<E>(
   route: RouteContext<E>,
   sessionId: string,
   messages: readonly ChatMessage[],
-  nowMs: number,
 ): Promise<Map<string, ChatMessage>> {
-  const stale = messages
-    .filter((message) => message.status === 'streaming' && nowMs - lastWriteMs(message) > route.options.staleStreamingMs)
-    .map((message) => message.id);
-  const known = new Map<string, ChatMessage>();
-  if (stale.length === 0) return known;
+  const streaming = messages.filter((message) => message.status === 'streaming').map((message) => message.id);
+  if (streaming.length === 0) return new Map();
   try {
-    const answer = await callConversation(route, sessionId, { op: 'records', sessionId, ids: stale });
-    if (!answer.ok) throw new Error(`The conversation object answered ${answer.status} to records`);
-    const body = (await answer.json()) as ConversationRecordsBody;
-    for (const message of body.messages) if (stale.includes(message.id)) known.set(message.id, message);
+    return await recordsFromObject(route, sessionId, streaming);
   } catch (error) {
-    // Without the object's word the stale rule stands: shown interrupted, text kept.
+    // Without the object's word KV's record stands, and the stale rule with it.
     route.options.log(error);
+    return new Map();
   }
-  return known;
 }
 
 /** Reads issued at once; enough to hide latency without a burst of hundreds. */
@@ -111,7 +104,7 @@ export async function handleHistory<E>(route: RouteContext<E>, read: HistoryRequ
       : page.nextCursor === undefined
         ? null
         : encodePageToken({ kvCursor: page.nextCursor, after: undefined });
-  const known = await newerFromObject(route, sessionId, ready, nowMs);
+  const known = await newerFromObject(route, sessionId, ready);
   const messages = ready
     .map((message) => presentMessage(known.get(message.id) ?? message, nowMs, options.staleStreamingMs))
     .sort((a, b) => compareText(a.timestamp, b.timestamp) || compareText(a.id, b.id));
