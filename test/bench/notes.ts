@@ -58,5 +58,8 @@ fake-indexeddb, \`--expose-gc\`), and \`chromium\` (real Chromium through the br
 12. **Storage writes per reply with tool calls.** Row 10's measure on a reply of three tool steps (a call and its
     result each) among 500 text pieces: the object keeps the parts in memory with the text and checkpoints them to
     KV on the same cadence, so tool calls add no write of their own; the baseline writes every piece, tool calls and
-    results included, as it arrives.
+    results included, as it arrives. The second line reloads the demo page while the demo tool runs (1.5 s at
+    150 ms a word) and times, from the navigation's start, the tool's card shown again, beside the first message
+    row of the same reload: the card comes from the resumed stream's catch-up when the SDK's cached checkpoint of
+    the reply predates the call.
 `;

@@ -1,0 +1,31 @@
+// Two tabs on one conversation and a reply with parts: the tab that only listens sees the parts grow with the text,
+// never text beyond what its parts say.
+import { IDBFactory } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { makeSessionId } from '../../sdk/ids';
+import type { ChatMessage } from '../../sdk/protocol';
+import { closedAfterEach, client, finalReplies, until } from './support';
+
+const track = closedAfterEach();
+const textOf = (message: ChatMessage) =>
+  (message.parts ?? []).flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('');
+
+describe('a reply with parts across tabs', () => {
+  it('the other tab shows the tool call and its result while the reply streams, its parts in step with its text', async () => {
+    const factory = new IDBFactory();
+    const sessionId = makeSessionId();
+    const a = track(client({ indexedDB: factory, sessionId }));
+    const b = track(client({ indexedDB: factory, sessionId }));
+    await Promise.all([a.ready, b.ready]);
+    const seen: ChatMessage[] = [];
+    b.subscribe(() => {
+      for (const message of b.messages) if (message.role === 'assistant' && message.status === 'streaming') seen.push(message);
+    });
+    const reply = await a.send('what time is it, in many words?');
+    await until(b, (messages) => finalReplies(messages).some((message) => message.id === reply.id));
+    const withParts = seen.filter((message) => message.parts !== undefined);
+    expect(withParts.some((message) => message.parts?.some((part) => part.type === 'tool' && part.state === 'done') && message.content.length > 0)).toBe(true);
+    for (const message of withParts) expect(textOf(message)).toBe(message.content);
+    expect(b.messages).toEqual(a.messages);
+  });
+});
