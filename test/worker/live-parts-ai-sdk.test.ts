@@ -10,7 +10,7 @@ import { messageKey } from '../../worker/index';
 import { open } from './support/event-reader';
 import { uniqueId } from './support/ids';
 import { call, chatRequest } from './support/requests';
-import { WITH_OBJECT } from './support/modes';
+import { chatWorker } from './support/chat-worker';
 
 type StreamPart = Parameters<typeof convertArrayToReadableStream<unknown>>[0][number];
 const usage = {
@@ -42,7 +42,7 @@ describe('aiSdkModel through the conversation object', () => {
         },
       }),
     };
-    const worker = WITH_OBJECT.create({ model: aiSdkModel({ model: mock, tools }) });
+    const worker = chatWorker({ model: aiSdkModel({ model: mock, tools }) });
     const sessionId = uniqueId('s');
     const sent = await open(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Weather in Atlantis?' } }));
     const events = await sent.events.rest();
