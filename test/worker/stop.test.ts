@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatMessage, StartEventData, StopResponseBody } from '../../sdk/protocol';
 import { messageKey, ModelError } from '../../worker/index';
 import { chatWorker } from './support/chat-worker';
+import { open } from './support/event-reader';
 import { uniqueId } from './support/ids';
 import { call, chatRequest, historyRequest, kvDump, stopRequest } from './support/requests';
 import { gate, scriptedModel } from './support/scripted-model';
@@ -41,6 +42,42 @@ describe('POST /api/chat/stop', () => {
     await drain();
     const stored = await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, replyId), 'json');
     expect(stored).toEqual(body.message);
+  });
+
+  it('answers a second stop sent while the first stop\'s record is being written with that same record', async () => {
+    const abortedWrite = gate();
+    const slowAborted = new Proxy(env.CHAT_KV, {
+      get(target, prop, receiver) {
+        if (prop !== 'put') {
+          const member: unknown = Reflect.get(target, prop, receiver);
+          return typeof member === 'function' ? member.bind(target) : member;
+        }
+        return async (key: string, value: string, options?: KVNamespacePutOptions) => {
+          if (/"status":"aborted"/.test(value)) await abortedWrite.wait;
+          return target.put(key, value, options);
+        };
+      },
+    });
+    const hold = gate();
+    const worker = chatWorker({ model: scriptedModel(['Seen ', 'more', hold, ' never']), kv: slowAborted });
+    const sessionId = uniqueId('s');
+    const sent = await open(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
+    const start = (await sent.events.until((event) => event.event === 'start'))?.data as StartEventData;
+    await sent.events.until(() => sent.events.text() === 'Seen more');
+    const replyId = start.assistantMessage.id;
+    // The first stop keeps less than the second claims: the second must not decide anew.
+    const first = call(worker, stopRequest({ sessionId, messageId: replyId, content: 'Seen' }));
+    await sent.events.rest();
+    const second = call(worker, stopRequest({ sessionId, messageId: replyId, content: 'Seen more' }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    abortedWrite.release();
+    hold.release();
+    const answers = await Promise.all([first, second]);
+    const records = answers.map(({ text }) => (JSON.parse(text) as StopResponseBody).message);
+    expect(records[0]).toMatchObject({ status: 'aborted', content: 'Seen' });
+    expect(records[1]).toEqual(records[0]);
+    expect(await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, replyId), 'json')).toEqual(records[0]);
+    await sent.settled();
   });
 
   it('answers 404 message_not_found for a reply that does not exist, and for a user turn', async () => {
