@@ -222,7 +222,8 @@ describe('the owner of a request', () => {
   it('a cursor or since that this API did not make is 400 invalid_cursor', async () => {
     const app = conversationsApp();
     const owner = ownerKey();
-    for (const params of [{ cursor: 'not-a-token' }, { cursor: btoa('{"k":1}') }, { since: 'yesterday' }]) {
+    const bad: Record<string, string>[] = [{ cursor: 'not-a-token' }, { cursor: btoa('{"k":1}') }, { since: 'yesterday' }];
+    for (const params of bad) {
       const response = await app(listRequest(owner, params));
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_cursor');
