@@ -55,4 +55,8 @@ fake-indexeddb, \`--expose-gc\`), and \`chromium\` (real Chromium through the br
     second), with the default poll backoff. The clock starts when the new client is constructed (its IndexedDB open
     and history load included) and stops at the first text past what the KV checkpoint held at that moment: text
     that only a resume brings. Real timers throughout (the model's words are 40 ms apart in real time).
+12. **KV operations to list an owner's conversations.** Each conversation's index entry carries its whole summary in
+    its KV list metadata, so \`GET /conversations\` answers from \`list()\` alone: one operation per 1,000
+    conversations, the floor. The baseline is an app that keeps the session ids itself and lists each
+    conversation's message keys to summarize it: one operation per conversation.
 `;
