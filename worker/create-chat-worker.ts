@@ -13,6 +13,7 @@ import { handleHistory, parseHistoryRequest } from './routes/history-route';
 import { readJsonBody } from './routes/request-body';
 import type { RouteContext } from './routes/route-context';
 import { handleStop } from './routes/stop-route';
+import { conversationsRoute, withRouteOwner } from './conversations/owner-routes';
 import { handleFollow, parseFollowRequest } from './routes/stream-route';
 
 type Handler<E> = (route: RouteContext<E>) => Promise<Response>;
@@ -27,7 +28,8 @@ function admitted<E, I extends { sessionId: string }>(
   handle: (route: RouteContext<E>, input: I) => Promise<Response>,
   { rateLimited }: { rateLimited: boolean },
 ): Handler<E> {
-  return async (route) => {
+  return async (given) => {
+    const route = await withRouteOwner(given);
     const input = await parse(route);
     await authorizeSession(route, input.sessionId);
     if (rateLimited) await limitRate(route, input.sessionId);
@@ -83,6 +85,7 @@ export function createChatWorker<E = ChatWorkerEnv>(options: ChatWorkerOptions<E
         { rateLimited: true },
       ),
     },
+    [ROUTE.conversations]: { GET: conversationsRoute, PATCH: conversationsRoute },
   };
 
   return {

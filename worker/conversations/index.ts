@@ -12,3 +12,5 @@ export { MODEL_TITLE_TIMEOUT_MS, modelTitle, titleFromModelText } from './model-
 export { indexKey, ownerPrefix, OwnerIndex, type IndexPage, type StoredEntry } from './owner-index';
 export { ownerKeyFromRequest, requireOwnerId, resolveOwner, type OwnerOf } from './owner-key';
 export { cutChars, oneLine, previewOf, requireTitle, titleFromTurn, UNTITLED } from './summary-text';
+export { conversationsRoute, ownerIndexWriter, recordOwnedExchange, removeFromOwnerIndex, withRouteOwner } from './owner-routes';
+export { ownerIdOfSub, ownerOfAuthorizer, withOwner } from './token-owner';

@@ -4,6 +4,7 @@ import { jsonResponse } from '../json-response';
 import { deleteConversation } from '../store/delete-conversation';
 import { SessionStore } from '../store/session-store';
 import type { RouteContext } from './route-context';
+import { removeFromOwnerIndex } from '../conversations/owner-routes';
 
 /**
  * `DELETE /history`: deletes the conversation a page at a time within the KV operation budget; `more: true` says a
@@ -14,8 +15,14 @@ import type { RouteContext } from './route-context';
 export async function handleDelete<E>(route: RouteContext<E>, sessionId: string): Promise<Response> {
   const { options } = route;
   const conversations = options.conversations(route.env);
-  if (conversations !== undefined) return callConversation(route, conversations, sessionId, { op: 'delete', sessionId });
-  haltSession(sessionId);
-  const store = new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds);
-  return jsonResponse(await deleteConversation(store));
+  let response: Response;
+  if (conversations !== undefined) {
+    response = await callConversation(route, conversations, sessionId, { op: 'delete', sessionId });
+  } else {
+    haltSession(sessionId);
+    const store = new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds);
+    response = jsonResponse(await deleteConversation(store));
+  }
+  if (response.ok) await removeFromOwnerIndex(route, sessionId);
+  return response;
 }
