@@ -6,6 +6,7 @@ import { DEFAULT_BASE_PATH, type ConversationSummary } from '../protocol';
 import type { ConversationRow, ListOpRow } from '../storage/list-rows';
 import { runExclusive, type Locks } from '../tabs';
 import { ListHttp } from './list-http';
+import { entryStamp, summaryFromMessages, type FollowedChat } from './follow-chat';
 import { listStore, type ListStore } from './list-store';
 
 export interface ConversationListOptions {
@@ -28,6 +29,9 @@ export interface ConversationListOptions {
   /** Where `online` and `offline` events come from. @defaultValue `window` */
   onlineEvents?: OnlineEvents | null;
 }
+
+/** The title of a conversation with no turn yet. */
+const NEW_TITLE = 'New conversation';
 
 export type ConversationListStatus = 'idle' | 'syncing' | 'offline';
 
@@ -105,12 +109,32 @@ export class ConversationList {
   }
 
   /** A new conversation's session id, listed at once (offline too); the server lists it after its first turn. */
-  create(title = 'New conversation'): string {
+  create(title = NEW_TITLE): string {
     const sessionId = makeSessionId();
     const now = new Date().toISOString();
     const summary: ConversationSummary = { sessionId, title, createdAt: now, updatedAt: now, messageCount: 0 };
     void this.commit({ rows: [{ id: this.rowId(sessionId), owner: this.owner, summary, local: true }] });
     return sessionId;
+  }
+
+  /**
+   * Keeps the entry of `chat`'s conversation in step with it at once: title, preview and `updatedAt` when a turn is
+   * sent or a reply ends (not per streamed token). Returns the function that stops following.
+   */
+  follow(chat: FollowedChat): () => void {
+    let stamp = '';
+    const update = () => {
+      const next = entryStamp(chat.messages);
+      if (next === stamp || this.closed) return;
+      stamp = next;
+      const id = this.rowId(chat.sessionId);
+      const row = this.rows.get(id);
+      const summary = summaryFromMessages(row?.summary, chat.sessionId, chat.messages, NEW_TITLE);
+      if (summary) void this.commit({ rows: [{ id, owner: this.owner, summary, ...(row?.summary && !row.local ? {} : { local: true as const }) }] });
+    };
+    const off = chat.subscribe(update);
+    void this.ready.then(update);
+    return off;
   }
 
   /** Renames at once here; sent now, or once when back online. */

@@ -2,6 +2,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConversationList, type ConversationListOptions } from '../../sdk/conversations/conversation-list';
 import { listTables } from '../../sdk/conversations/list-tables';
+import { ChatClient } from '../../sdk/chat-client';
 import { origin, switchableFetch } from './support';
 
 const open: ConversationList[] = [];
@@ -102,5 +103,28 @@ describe('ConversationList against the Worker', () => {
     const gone = new Promise<void>((resolve) => b.subscribe(() => b.conversations.length === 0 && resolve()));
     await a.remove(id);
     await gone;
+  });
+});
+
+describe('ConversationList following a ChatClient', () => {
+  it('a sent turn and its reply update the entry at once: title, preview, updatedAt', async () => {
+    const factory = new IDBFactory();
+    const l = list({ indexedDB: factory, ownerKey: 'owner-key-following-chat1' });
+    await l.ready;
+    const sessionId = l.create();
+    const chat = new ChatClient({ endpoint: `${origin()}/api`, sessionId, indexedDB: factory, onlineEvents: new EventTarget() });
+    const stop = l.follow(chat);
+    try {
+      await chat.ready;
+      const reply = await chat.send('How do I bake bread?');
+      await new Promise((r) => setTimeout(r, 20));
+      const [entry] = l.conversations;
+      expect(entry).toMatchObject({ sessionId, title: 'How do I bake bread?', messageCount: 2 });
+      expect(entry?.lastMessage).toEqual({ role: 'assistant', status: 'complete', preview: reply.content.replace(/\s+/g, ' ').trim().slice(0, 120).trimEnd() });
+      expect(entry?.updatedAt).toBe(reply.updatedAt ?? reply.timestamp);
+    } finally {
+      stop();
+      chat.close();
+    }
   });
 });
