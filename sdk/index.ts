@@ -18,3 +18,9 @@ export type { Locks } from './tabs';
 // Types only, so the bundle a browser downloads carries no constants it never uses.
 export type * from './protocol';
 export { DEFAULT_BASE_PATH, isValidId } from './protocol';
+export {
+  ConversationList,
+  type ConversationListOptions,
+  type ConversationListSnapshot,
+  type ConversationListStatus,
+} from './conversations/conversation-list';

@@ -27,7 +27,7 @@ export type ChatKvListResult<Metadata> =
 export interface ChatKvNamespace {
   get(key: string, type: 'text'): Promise<string | null>;
   getWithMetadata<Metadata = unknown>(key: string, type: 'text'): Promise<{ value: string | null; metadata: Metadata | null }>;
-  put(key: string, value: string, options?: { expirationTtl?: number; metadata?: unknown }): Promise<void>;
+  put(key: string, value: string, options?: { expiration?: number; expirationTtl?: number; metadata?: unknown }): Promise<void>;
   delete(key: string): Promise<void>;
   list<Metadata = unknown>(options?: { prefix?: string | null; limit?: number; cursor?: string | null }): Promise<ChatKvListResult<Metadata>>;
 }

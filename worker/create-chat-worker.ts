@@ -12,6 +12,7 @@ import { parseFollowRequest } from './routes/follow-request';
 import { handleHistory, parseHistoryRequest } from './routes/history-route';
 import { readJsonBody } from './routes/request-body';
 import type { RouteContext } from './routes/route-context';
+import { conversationsRoute, removeFromOwnerIndex, withRouteOwner } from './conversations/owner-routes';
 
 type Handler<E> = (route: RouteContext<E>) => Promise<Response>;
 
@@ -25,7 +26,8 @@ function admitted<E, I extends { sessionId: string }>(
   handle: (route: RouteContext<E>, input: I) => Promise<Response>,
   { rateLimited }: { rateLimited: boolean },
 ): Handler<E> {
-  return async (route) => {
+  return async (given) => {
+    const route = await withRouteOwner(given);
     const input = await parse(route);
     await authorizeSession(route, input.sessionId);
     if (rateLimited) await limitRate(route, input.sessionId);
@@ -88,10 +90,16 @@ export function createChatWorker<E = ChatWorkerEnv>(options: ChatWorkerOptions<E
       GET: admitted(({ url }) => parseHistoryRequest(url), handleHistory, { rateLimited: false }),
       DELETE: admitted(
         ({ url }) => ({ sessionId: requireSessionId(url.searchParams.get('sessionId')) }),
-        (route, { sessionId }) => callConversation(route, sessionId, { op: 'delete', sessionId }),
+        async (route, { sessionId }) => {
+          const answer = await callConversation(route, sessionId, { op: 'delete', sessionId });
+          // The owner's list drops the conversation once its records are gone.
+          if (answer.ok) await removeFromOwnerIndex(route, sessionId);
+          return answer;
+        },
         { rateLimited: true },
       ),
     },
+    [ROUTE.conversations]: { GET: conversationsRoute, PATCH: conversationsRoute },
   };
 
   return {

@@ -10,6 +10,8 @@ import {
 import type { ChatDurableObjectNamespace, ChatKvNamespace } from './cloudflare-types';
 import type { ModelProvider } from './providers/model-provider';
 import { isReplyId } from './conversation/reply-id';
+import type { OwnerOf } from './conversations/owner-key';
+import { ownerOfAuthorizer } from './conversations/token-owner';
 
 /** A value given directly, or read from the Worker's env on each request (bindings exist only there). */
 export type FromEnv<T, E> = T | ((env: E) => T);
@@ -155,6 +157,19 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    * @defaultValue `console.error`
    */
   log?: (error: unknown) => void;
+  /**
+   * Who a request acts for, for the owner's conversation index (`GET`/`PATCH {basePath}/conversations`): an id
+   * (`[A-Za-z0-9_-]{8,128}`, else 400 `invalid_owner`), or `null` for none.
+   * @defaultValue the session token's `sub` with `hmacSessionAuthorizer`; else the `X-Chatkeep-Owner` header (an
+   * owner key of at least 22 characters)
+   */
+  owner?: OwnerOf<E>;
+  /**
+   * Where a conversation's title in its owner's index comes from: its first user turn (cut to 60 characters), or
+   * with `'model'` one short title the model writes after the first reply (the first turn's title if it fails).
+   * @defaultValue `'turn'`
+   */
+  titles?: 'turn' | 'model';
 }
 
 /** The conversation object's options: the Worker's, less the binding of the object itself. */
@@ -182,6 +197,9 @@ export interface ResolvedOptions<E> {
   rateLimiter: (env: E) => RateLimiter | undefined;
   rateLimitKey: (request: Request, sessionId: string) => string;
   log: (error: unknown) => void;
+  /** `undefined`: the owner key header. */
+  owner: OwnerOf<E> | undefined;
+  titles: 'turn' | 'model';
 }
 
 export const DEFAULT_CONTEXT_WINDOW = 20;
@@ -299,5 +317,7 @@ export function resolveOptions<E>(
     rateLimiter: options.rateLimiter === undefined ? () => undefined : fromEnv(options.rateLimiter),
     rateLimitKey: options.rateLimitKey ?? ((_request, sessionId) => sessionId),
     log: options.log ?? ((error: unknown) => console.error(error)),
+    owner: options.owner ?? ownerOfAuthorizer<E>(options.authorize),
+    titles: options.titles ?? 'turn',
   };
 }

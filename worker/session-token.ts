@@ -1,6 +1,7 @@
 import { HttpError } from './http-error';
 import type { AuthorizeResult, FromEnv } from './options';
 import { base64url, fromBase64url } from './base64url';
+import { ownerIdOfSub, withOwner } from './conversations/token-owner';
 
 /**
  * The claims of a chatkeep session token: an HS256 JWT that your sign-in code issues and the Worker verifies.
@@ -243,12 +244,14 @@ export function hmacSessionAuthorizer<E>(
   const owns = options.owns ?? ((claims: SessionTokenClaims, sessionId: string) => claims.sid === sessionId);
   // Refused when the authorizer is made, so a bad leeway stops the Worker at start rather than at the first request.
   checkedLeeway(options.leewaySeconds);
-  return async (request, sessionId, env) => {
-    const result = await verifySessionToken(tokenOf(request), {
+  const verified = (request: Request, env: E) =>
+    verifySessionToken(tokenOf(request), {
       secret: secretOf(env),
       ...(options.now === undefined ? {} : { now: options.now }),
       ...(options.leewaySeconds === undefined ? {} : { leewaySeconds: options.leewaySeconds }),
     });
+  const authorize = async (request: Request, sessionId: string, env: E): Promise<AuthorizeResult> => {
+    const result = await verified(request, env);
     if (!result.ok) {
       options.log?.(result.reason);
       throw new HttpError(401, 'unauthorized', 'Sign in again: the session token is missing, invalid or expired', {
@@ -257,4 +260,9 @@ export function hmacSessionAuthorizer<E>(
     }
     return owns(result.claims, sessionId, env);
   };
+  // The owner of a request with a valid token is its `sub` (the conversation index); no valid token, no owner.
+  return withOwner(authorize, async (request: Request, env: E) => {
+    const result = await verified(request, env);
+    return result.ok ? ownerIdOfSub(result.claims.sub) : null;
+  });
 }

@@ -1,1 +1,2 @@
 export { useConversation, type Conversation, type UseConversationOptions } from './use-conversation';
+export { useConversations, type Conversations } from './use-conversations';

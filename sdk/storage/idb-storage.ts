@@ -1,20 +1,21 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ChatStorage } from './chat-storage';
-import { tableStorage, type TableRows } from './tables';
+import { tableStorage, type TableRows, type Tables } from './tables';
 
 /** The database's shape, checked by idb's types on every access. */
-interface ChatDB extends DBSchema {
+export interface ChatDB extends DBSchema {
   messages: { key: [string, string]; value: TableRows['messages']; indexes: { sessionId: string } };
   outbox: { key: string; value: TableRows['outbox'] };
   sessions: { key: string; value: TableRows['sessions'] };
+  conversations: { key: string; value: TableRows['conversations'] };
+  listOps: { key: string; value: TableRows['listOps'] };
 }
 
 /** A request left to its transaction: a failure shows in `tx.done`, which aborts the whole change. */
 const queued = (request: Promise<unknown>): void => void request.catch(() => undefined);
 
-/** Bump with a new `if (oldVersion < N)` step below; never edit an old step. */
-const VERSION = 1;
-const TABLES = ['messages', 'outbox', 'sessions'] as const;
+// Version 1's step lives in `open` below (never edit it); later versions add theirs through `idbTables`' `upgrade`.
+// A chat-only client opens whatever version the database has, so it never carries the later steps.
 
 /**
  * Storage in IndexedDB through `idb`, opened lazily through `factory` (pass fake-indexeddb's in tests). Each
@@ -30,7 +31,18 @@ const TABLES = ['messages', 'outbox', 'sessions'] as const;
  * new ChatClient({ endpoint: '/api', storage: idbStorage(indexedDB, 'my-app-chats') });
  * ```
  */
-export function idbStorage(factory: IDBFactory, name = 'chatkeep'): ChatStorage {
+export const idbStorage = (factory: IDBFactory, name = 'chatkeep'): ChatStorage => tableStorage(idbTables(factory, name));
+
+/**
+ * The tables of the chatkeep database. Without `version` it opens the version the database has (creating version 1
+ * when there is none); with one, `upgrade` runs the steps past version 1.
+ */
+export function idbTables(
+  factory: IDBFactory,
+  name: string,
+  version?: number,
+  upgrade?: (db: IDBPDatabase<ChatDB>, oldVersion: number) => void,
+): Tables {
   let connection: Promise<IDBPDatabase<ChatDB>> | undefined;
   const forget = () => {
     void connection?.then((db) => db.close(), () => undefined);
@@ -38,14 +50,15 @@ export function idbStorage(factory: IDBFactory, name = 'chatkeep'): ChatStorage 
   };
   const open = (): Promise<IDBPDatabase<ChatDB>> => {
     // idb's `openDB` reads the global factory; `wrap` over the given one keeps the factory injectable.
-    const request = factory.open(name, VERSION);
+    const request = factory.open(name, version);
     request.onupgradeneeded = (event) => {
       const db = wrap(request.result) as IDBPDatabase<ChatDB>;
-      if (event.oldVersion < 1) {
+      if (!event.oldVersion) {
         db.createObjectStore('messages', { keyPath: ['sessionId', 'id'] }).createIndex('sessionId', 'sessionId');
         db.createObjectStore('outbox', { keyPath: 'id' });
         db.createObjectStore('sessions', { keyPath: 'id' });
       }
+      upgrade?.(db, event.oldVersion);
     };
     const opened = new Promise<IDBPDatabase<ChatDB>>((resolve, reject) => {
       // Blocked by a tab that will not close: better memory now than a page that never loads.
@@ -72,7 +85,7 @@ export function idbStorage(factory: IDBFactory, name = 'chatkeep'): ChatStorage 
       return run(job, false);
     }
   };
-  return tableStorage({
+  return {
     all: (table, sessionId) =>
       run(async (db) =>
         sessionId !== undefined && table === 'messages'
@@ -81,7 +94,8 @@ export function idbStorage(factory: IDBFactory, name = 'chatkeep'): ChatStorage 
       ),
     write: (ops) =>
       run(async (db) => {
-        const tx = db.transaction(TABLES, 'readwrite');
+        // Every table the database has: a write names its tables only through `ops`.
+        const tx = db.transaction([...db.objectStoreNames], 'readwrite');
         try {
           for (const [table, key, removal] of ops) {
             const store = tx.objectStore(table);
@@ -105,5 +119,5 @@ export function idbStorage(factory: IDBFactory, name = 'chatkeep'): ChatStorage 
         }
       }),
     close: forget,
-  });
+  };
 }

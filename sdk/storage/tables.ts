@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../protocol';
 import type { ChatStorage, SessionRecord } from './chat-storage';
+import type { ConversationRow, ListOpRow } from './list-rows';
 
 /** An outbox entry: the turn itself lives in `messages`. */
 export interface OutboxEntry {
@@ -12,6 +13,9 @@ export interface TableRows {
   messages: ChatMessage;
   outbox: OutboxEntry;
   sessions: SessionRecord;
+  /** Kept by `ConversationList` (database version 2). */
+  conversations: ConversationRow;
+  listOps: ListOpRow;
 }
 export type TableName = keyof TableRows;
 

@@ -61,10 +61,14 @@ fake-indexeddb, \`--expose-gc\`), and \`chromium\` (real Chromium through the br
     and history load included) and stops at the first text past what the KV checkpoint held at that moment: text
     that only a resume brings. Real timers throughout (the model's words are 40 ms apart in real time).
 12. **Storage writes per reply with tool calls.** Row 10's measure on a reply of three tool steps (a call and its
-    result each) among 500 text pieces: the object keeps the parts in memory with the text and checkpoints them to
-    KV on the same cadence, so tool calls add no write of their own; the baseline writes every piece, tool calls and
+    result each) among 500 text pieces: the object keeps the parts in memory with the text and checkpoints them in
+    its own storage on the same cadence, so tool calls add no write of their own; the baseline writes every piece, tool calls and
     results included, as it arrives. The second line reloads the demo page while the demo tool runs (1.5 s at
     150 ms a word) and times, from the navigation's start, the tool's card shown again, beside the first message
     row of the same reload: the card comes from the resumed stream's catch-up when the SDK's cached checkpoint of
     the reply predates the call.
+13. **KV operations to list an owner's conversations.** Each conversation's index entry carries its whole summary in
+    its KV list metadata, so \`GET /conversations\` answers from \`list()\` alone: one operation per 1,000
+    conversations, the floor. The baseline is an app that keeps the session ids itself and lists each
+    conversation's message keys to summarize it: one operation per conversation.
 `;

@@ -12,7 +12,7 @@ describe('package entries', () => {
     const source = dist('react.js');
     expect(imports(source)).toEqual(['chatkeep', 'react']);
     expect(source).not.toMatch(/class ChatClient|class ChatError/);
-    expect(source).toContain('export { useConversation }');
+    expect(source).toContain('export { useConversation, useConversations }');
   });
 
   it('chatkeep/ai-sdk imports the core (and the SSE parser the core uses), and never ai at run time', () => {

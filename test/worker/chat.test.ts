@@ -169,8 +169,19 @@ describe('POST /api/chat', () => {
   it('sends : ping comments while the model is silent', async () => {
     const hold = gate();
     const worker = chatWorker({ model: scriptedModel(['a', hold, 'b']), pingIntervalMs: 20 });
-    setTimeout(hold.release, 200);
-    const { text } = await call(worker, chatRequest({ sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: 'Hi' } }));
+    const ctx = createExecutionContext();
+    const response = await worker.fetch(chatRequest({ sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: 'Hi' } }), env, ctx);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    // The model stays silent until a ping came through, however slow the machine.
+    let text = '';
+    while (!text.includes(': ping')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    hold.release();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) text += read.value;
+    await waitOnExecutionContext(ctx);
     const { events, comments } = parseSse(text);
     expect(comments).toContain('ping');
     expect(events.at(-1)?.event).toBe('done');

@@ -8,4 +8,6 @@ export interface RouteContext<E> {
   env: E;
   ctx: ChatExecutionContext;
   options: ResolvedOptions<E>;
+  /** Who the request acts for (see `resolveOwner`), resolved before any route runs; `undefined`: no owner. */
+  owner?: string | undefined;
 }
