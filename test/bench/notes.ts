@@ -14,12 +14,11 @@ fake-indexeddb, \`--expose-gc\`), and \`chromium\` (real Chromium through the br
 2. **KV writes per exchange.** Workers KV's free plan allows 1,000 writes a day. chatkeep writes the user turn, a
    \`streaming\` placeholder (so a reload mid-reply finds the reply) and the final record: three, however long the
    reply. Its checkpoints (one per \`checkpointIntervalMs\`) go to the conversation object's own storage, one row
-   rewritten, where a restart finds them; history asks the object for a reply KV shows \`streaming\`. **Cost per
+   rewritten, where a restart finds them; a client follows the text live. **Cost per
    1M thirty-second replies** at Cloudflare's published Workers Paid prices (KV writes $5.00 per million, SQLite-backed
    Durable Object rows written $1.00 per million, Durable Object requests $0.15 per million): with checkpoints in KV
    it was 32 KV writes a reply, $160; now 3 KV writes ($15) and about 31 object rows written (the running row, 29
-   rewrites, its delete: $31), $46 in all, 3.5x less, and no KV write-per-key limit to meet mid-reply. A history
-   read during a reply adds one object request ($0.15 per million reads).
+   rewrites, its delete: $31), $46 in all, 3.5x less, and no KV write-per-key limit to meet mid-reply.
 3. **Time to first token.** All three Workers run the same model (first piece after 200 ms) and the same KV wrapper
    (30 ms per call). The *no persistence* baseline parses and validates the JSON body, calls the model with the one
    user turn, and frames each piece as an SSE \`delta\`; it makes no KV call at all, so its model sees no earlier

@@ -28,18 +28,21 @@ export function parseHistoryRequest(url: URL): HistoryRequest {
 
 /**
  * KV holds a running reply's placeholder until its object writes the final record (its checkpoints stay in the
- * object), so history asks the object for every reply KV shows `streaming`: it has the text so far, or the final
- * record while KV refuses it, or knows it ended. Only a conversation with a reply in flight pays this call.
+ * object; a client follows the text live). Past the stale limit the placeholder would be called interrupted, so the
+ * object is asked first: it may still run the reply, or hold its final record while KV refuses it.
  */
 async function newerFromObject<E>(
   route: RouteContext<E>,
   sessionId: string,
   messages: readonly ChatMessage[],
+  nowMs: number,
 ): Promise<Map<string, ChatMessage>> {
-  const streaming = messages.filter((message) => message.status === 'streaming').map((message) => message.id);
-  if (streaming.length === 0) return new Map();
+  const stale = messages
+    .filter((message) => message.status === 'streaming' && nowMs - lastWriteMs(message) > route.options.staleStreamingMs)
+    .map((message) => message.id);
+  if (stale.length === 0) return new Map();
   try {
-    return await recordsFromObject(route, sessionId, streaming);
+    return await recordsFromObject(route, sessionId, stale);
   } catch (error) {
     // Without the object's word KV's record stands, and the stale rule with it.
     route.options.log(error);
@@ -104,7 +107,7 @@ export async function handleHistory<E>(route: RouteContext<E>, read: HistoryRequ
       : page.nextCursor === undefined
         ? null
         : encodePageToken({ kvCursor: page.nextCursor, after: undefined });
-  const known = await newerFromObject(route, sessionId, ready);
+  const known = await newerFromObject(route, sessionId, ready, nowMs);
   const messages = ready
     .map((message) => presentMessage(known.get(message.id) ?? message, nowMs, options.staleStreamingMs))
     .sort((a, b) => compareText(a.timestamp, b.timestamp) || compareText(a.id, b.id));
