@@ -547,6 +547,16 @@ export class ChatClient {
       followStreaming();
     };
 
+    /** A reply grown by text as the fold grows it: its parts (when it has them) end in that text too. */
+    const withText = (reply: ChatMessage, text: string): ChatMessage => {
+      const grown = { ...reply, content: reply.content + text };
+      if (reply.parts) {
+        const last = reply.parts.at(-1);
+        grown.parts =
+          last?.type === 'text' ? [...reply.parts.slice(0, -1), { type: 'text', text: last.text + text }] : [...reply.parts, { type: 'text', text }];
+      }
+      return grown;
+    };
     const onTab = (message: TabMessage) => {
       if (message.clear) {
         messages.reset([]);
@@ -555,7 +565,7 @@ export class ChatClient {
       const append = message.append;
       const target = append && messages.get(append.id);
       if (append && target?.status === 'streaming' && target.content.length === append.from && !isReadHere(target.replyTo))
-        show([{ ...target, content: target.content + append.text }], [], false, false);
+        show([withText(target, append.text)], [], false, false);
       show(fromElsewhere(message.put ?? []), message.drops ?? [], false, false);
     };
     const onOnline = () => {
