@@ -7,6 +7,7 @@ import { chatWorker } from './support/chat-worker';
 import { exchange, listRequest, ownerKey, renameRequest } from './support/conversations-app';
 import { uniqueId } from './support/ids';
 import { call, chatRequest, historyRequest, kvDump, ORIGIN } from './support/requests';
+import { scriptedModel } from './support/scripted-model';
 
 const T0 = Date.UTC(2026, 5, 1);
 const SECRET = 'a-secret-of-at-least-thirty-two-characters';
@@ -107,5 +108,24 @@ describe('owner keys on the conversation routes', () => {
     const deleted = await call(worker(), request);
     expect(deleted.response.status).toBe(200);
     expect(Object.keys(await kvDump(ownerPrefix(owner)))).toEqual([`${ownerPrefix(owner)}${kept}`]);
+  });
+
+  it('an owned exchange puts the conversation in its owner’s list, written by its object once per exchange', async () => {
+    const owner = ownerKey();
+    const other = ownerKey('other');
+    const sessionId = uniqueId('conv');
+    const app = chatWorker({ model: scriptedModel(['Rye, ', 'mostly.']) });
+    const sent = await call(app, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Which bread?' } }, { 'x-chatkeep-owner': owner }));
+    expect(sent.text).toContain('event: done');
+    // The index write runs after the reply, in the object: listed once it lands.
+    let body: ConversationsResponseBody | undefined;
+    for (let attempt = 0; attempt < 50 && !body?.ids.includes(sessionId); attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      body = JSON.parse((await call(app, listRequest(owner))).text) as ConversationsResponseBody;
+    }
+    expect(body?.ids).toEqual([sessionId]);
+    expect(body?.conversations[0]).toMatchObject({ sessionId, title: 'Which bread?' });
+    const others = JSON.parse((await call(app, listRequest(other))).text) as ConversationsResponseBody;
+    expect(others.ids).toEqual([]);
   });
 });

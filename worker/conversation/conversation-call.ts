@@ -14,7 +14,7 @@ import { replyIdFor } from './reply-id';
  * Sent as the JSON body of one internal `POST`; the object answers with the response the client gets.
  */
 export type ConversationCall =
-  | { op: 'chat'; turn: ChatTurnRequest }
+  | { op: 'chat'; turn: ChatTurnRequest; owner?: string | undefined }
   | { op: 'follow'; sessionId: string; messageId: string; afterEventId: number | undefined }
   | { op: 'stop'; stop: StopTurnRequest }
   | { op: 'delete'; sessionId: string }

@@ -13,6 +13,8 @@ import { sseResponse } from '../stream/sse-response';
 import { SseStream } from '../stream/sse-stream';
 import type { ConversationCall, ConversationRecordsBody } from './conversation-call';
 import { OwedWrites } from './owed-writes';
+import { ownerIndexWriter } from '../conversations/owner-routes';
+import type { IndexWriter } from '../conversations/index-writer';
 import { finalEvent } from './final-record';
 import type { LiveReply } from './live-reply';
 import { replayReply } from './replay';
@@ -69,6 +71,9 @@ class Conversation<E> {
   private readonly replies = new Map<string, LiveReply>();
   private readonly running: RunningReplies;
   private readonly owed: OwedWrites;
+  /** Whose conversation this is, once an owned exchange reached it. */
+  private owner: string | undefined;
+  private index: IndexWriter | undefined;
   private warm: WarmContext | undefined;
   /**
    * Turn set-ups and deletes run one at a time, and every lookup of a reply waits its turn behind them: a turn sent
@@ -90,7 +95,7 @@ class Conversation<E> {
   async handle(request: Request): Promise<Response> {
     try {
       const call = (await request.json()) as ConversationCall;
-      if (call.op === 'chat') return await this.chat(call.turn);
+      if (call.op === 'chat') return await this.chat(call.turn, call.owner);
       if (call.op === 'follow') return await this.follow(call.sessionId, call.messageId, call.afterEventId);
       if (call.op === 'stop') return await this.stop(call.stop);
       if (call.op === 'records') return await this.records(call.ids);
@@ -116,7 +121,9 @@ class Conversation<E> {
     return sseResponse(sse);
   }
 
-  private async chat(turn: ChatTurnRequest): Promise<Response> {
+  private async chat(turn: ChatTurnRequest, owner: string | undefined): Promise<Response> {
+    // The first owned exchange makes this conversation its owner's; its index entry follows every exchange.
+    if (owner !== undefined && this.owner === undefined) this.owner = owner;
     const userId = turn.id ?? this.options.newId();
     const replyId = await replyIdFor(userId);
     return this.serially(async () => {
@@ -141,6 +148,7 @@ class Conversation<E> {
 
   private readonly ended = (live: LiveReply, final: ChatMessage | undefined): void => {
     if (final !== undefined) this.warm?.remember(final);
+    if (final !== undefined && this.owner !== undefined) this.indexExchange(this.owner, live.userMessage, final);
     void this.running.remove(live.assistantMessage.id);
     // Keep the few most recent ended replies, oldest dropped first (a Map iterates in insertion order).
     const ended = [...this.replies.values()].filter((reply) => reply.isFinal);
@@ -148,6 +156,14 @@ class Conversation<E> {
       this.replies.delete(old.assistantMessage.id);
     }
   };
+
+  /** At most one KV write per exchange, none when the owner's entry is unchanged (the writer keeps what it wrote). */
+  private indexExchange(owner: string, userTurn: ChatMessage, reply: ChatMessage): void {
+    this.index ??= ownerIndexWriter(this.options, this.env, owner, userTurn.sessionId);
+    const messageCount = this.warm?.messageCount ?? 2;
+    // A failed index write costs the owner's list this exchange's summary, never the exchange.
+    this.state.waitUntil(this.index.record({ userTurn, reply, messageCount }).catch(this.options.log));
+  }
 
   /** The reply in memory, once every set-up queued before this call has run. */
   private held(replyId: string): Promise<LiveReply | undefined> {
@@ -209,6 +225,8 @@ class Conversation<E> {
       await Promise.all([...this.replies.values()].filter((live) => !live.isFinal).map((live) => live.cancelForDelete()));
       this.replies.clear();
       this.warm = undefined;
+      // The route drops the owner's entry; a later exchange writes it anew.
+      this.index = undefined;
       await this.state.storage.deleteAll();
       return jsonResponse(await deleteConversation(this.store(sessionId)));
     });

@@ -30,6 +30,11 @@ export class WarmContext {
     return this.roles.has(id);
   }
 
+  /** Records the conversation holds, as far as this object has seen them written. */
+  get messageCount(): number {
+    return this.roles.size;
+  }
+
   get turnCount(): number {
     return this.turns;
   }
