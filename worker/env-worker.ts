@@ -1,7 +1,8 @@
 import type { ChatDurableObjectNamespace, ChatKvNamespace } from './cloudflare-types';
 import { createChatWorker, type ChatWorker } from './create-chat-worker';
 import { errorResponse } from './error-response';
-import { ConfigurationError, type ChatWorkerOptions, type RateLimiter } from './options';
+import type { ChatWorkerOptions, RateLimiter } from './options';
+import { ConfigurationError } from './resolve-options';
 import { createDemoModel, DEFAULT_DEMO_DELAY_MS } from './providers/demo-model';
 import type { ModelProvider } from './providers/model-provider';
 import { createOpenAiModel } from './providers/openai-model';

@@ -9,10 +9,10 @@ export {
   type ChatWorkerLimits,
   type ChatWorkerOptions,
   type ConversationObjectOptions,
-  ConfigurationError,
   type FromEnv,
   type RateLimiter,
 } from './options';
+export { ConfigurationError } from './resolve-options';
 export { HttpError, type HttpErrorOptions } from './http-error';
 export type {
   ChatDurableObject,

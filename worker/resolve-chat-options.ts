@@ -1,4 +1,5 @@
-import { resolveOptions, type ConversationObjectOptions, type FromEnv, type ResolvedOptions } from './options';
+import type { ConversationObjectOptions, FromEnv, ResolvedOptions } from './options';
+import { resolveOptions } from './resolve-options';
 import type { ChatDurableObjectNamespace } from './cloudflare-types';
 import { createDemoModel } from './providers/demo-model';
 import { uuidV7 } from './uuid-v7';

@@ -222,13 +222,10 @@ export class LiveReply {
     const nowMs = this.input.now();
     if (nowMs - this.lastWriteMs < this.input.checkpointIntervalMs) return;
     this.lastWriteMs = nowMs;
-    const snapshot: ChatMessage = { ...this.assistantMessage, content: this.parts.text, updatedAt: this.stamp() };
-    // A running tool stays `running` here: a reload shows its card, and its result when the reply goes on.
-    const parts = this.parts.parts;
-    if (parts !== undefined) snapshot.parts = parts;
     this.checkpointing = true;
     this.writing = this.input
-      .checkpoint(snapshot)
+      // A running tool stays `running` here: a restart reports its card, ended.
+      .checkpoint(this.snapshot())
       // A failed checkpoint costs only what a restart could keep of the text so far; the reply goes on.
       .catch(this.input.log)
       .finally(() => {
