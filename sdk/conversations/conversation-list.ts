@@ -219,7 +219,8 @@ export class ConversationList {
     for (const id of change.dropRows ?? []) this.rows.delete(id);
     this.show();
     await this.store.write(change).catch(() => undefined);
-    this.channel?.postMessage('changed');
+    // A write that lands after close() tells no one: the channel is closed with the list.
+    if (!this.closed) this.channel?.postMessage('changed');
   }
 
   private async reconcile(): Promise<void> {

@@ -32,6 +32,22 @@ describe('ConversationList against the Worker', () => {
     expect(again.ownerKey).toBe(first.ownerKey);
   });
 
+  it('a change whose write lands after close() tells no tab and throws nothing', async () => {
+    const l = list({ BroadcastChannel });
+    await l.ready;
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      l.create('Closed at once');
+      l.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+    expect(rejections).toEqual([]);
+  });
+
   it('offline: create, rename and remove work at once; back online the removal is sent once, and it all survives a reload', async () => {
     const net = switchableFetch();
     const factory = new IDBFactory();
