@@ -5,7 +5,7 @@ import { uuidv7 } from './ids';
 import { fromRow } from './persistence';
 import { ROUTE, type ChatMessage, type DeleteResponseBody, type StopResponseBody } from './protocol';
 import { openTabChannel } from './tabs';
-import { isFinalReply } from './validate';
+import { isFinalReply, isMessageOf } from './validate';
 import { createChatContext, halt, type ChatContext } from './chat/chat-context';
 import { fail, forgetConversation, notify, save, show, touch } from './chat/chat-view';
 import { syncHistory } from './chat/history-sync';
@@ -136,8 +136,12 @@ export class ChatClient {
         if (!options.sessionId) chat.sessionId = sessions.sort((a, b) => b.at - a.at)[0]?.id ?? chat.sessionId;
         chat.cursor = sessions.find((s) => s.id === chat.sessionId)?.cursor;
         const rows = (await storage.load(chat.sessionId)).map(fromRow);
-        for (const [message, lastEventId] of rows) if (lastEventId !== undefined) chat.resumePoints.set(message.id, lastEventId);
-        messages.reset(rows.map(([message]) => message));
+        // Checked like records from the network: a row an older version, a bug or another script wrote is not
+        // shown, and history is read whole, so the server's copy of it (if any) takes its place.
+        const kept = rows.filter(([message]) => isMessageOf(message, chat.sessionId));
+        if (kept.length < rows.length) chat.cursor = undefined;
+        for (const [message, lastEventId] of kept) if (lastEventId !== undefined) chat.resumePoints.set(message.id, lastEventId);
+        messages.reset(kept.map(([message]) => message));
       } catch (cause) {
         persistence.fallBack(cause);
       }

@@ -2,12 +2,10 @@ import type { ChatMessage } from './protocol';
 
 /** What one tab tells the others about a conversation. */
 export interface TabMessage {
-  /** Records written by the sender (checkpoints of a streaming reply at most once a second). */
+  /** Records the sender shows now (a streaming reply's at most every 50 ms). */
   put?: readonly ChatMessage[];
   /** Ids the sender dropped. */
   drops?: readonly string[];
-  /** Text a streaming reply grew by: taken where the reply shown holds exactly `from` characters. */
-  append?: { id: string; from: number; text: string };
   /** The conversation was cleared (or deleted elsewhere). */
   clear?: true;
 }

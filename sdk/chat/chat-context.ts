@@ -24,8 +24,7 @@ export interface ReplyReading {
   stopped?: boolean;
   /** When the reply was last checkpointed to the cache, in ms. */
   savedAt?: number;
-  /** How much of the reply's text other tabs were told, and when. */
-  told?: number;
+  /** When other tabs were last told the reply, in ms. */
   toldAt?: number;
 }
 

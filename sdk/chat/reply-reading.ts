@@ -7,10 +7,11 @@ import { isReadHere, type ChatContext, type ReplyReading } from './chat-context'
 import { dequeue, fail, forgetConversation, notify, save, settleWaiter, show } from './chat-view';
 
 /**
- * Other tabs are told a streaming reply's new text at most this often: reads that arrive faster than a screen
- * refreshes are told together, and the rest of the reply comes with its final record.
+ * Other tabs are told a streaming reply at most this often, the whole record each time (so a tab that missed a
+ * message, or joined late, is whole again at the next one): reads that arrive faster than a screen refreshes are
+ * told together, and the rest of the reply comes with its final record.
  */
-const TAB_APPEND_INTERVAL_MS = 50;
+const TAB_INTERVAL_MS = 50;
 
 /** A reading begins: `status` says streaming until it ends. */
 export function startReading(chat: ChatContext, reading: ReplyReading): ReplyReading {
@@ -30,7 +31,7 @@ export function endReading(chat: ChatContext, reading: ReplyReading): void {
 
 /**
  * Shows a reply's progress: the acknowledgement (`start`) ends the turn's outbox entry, text is shown per network
- * read and told to other tabs as the text added, and the cache gets a checkpoint (with the event id it reaches) at
+ * read and told to other tabs, and the cache gets a checkpoint (with the event id it reaches) at
  * most once per `checkpointIntervalMs`.
  */
 function progress(chat: ChatContext, reading: ReplyReading, state: ReplyState): void {
@@ -54,12 +55,8 @@ function progress(chat: ChatContext, reading: ReplyReading, state: ReplyState): 
   if (state.final || state.failure || behind) return;
   const at = chat.now();
   show(chat, [reply], [], false, false);
-  const from = reading.told;
-  if (from === undefined || at - reading.toldAt! >= TAB_APPEND_INTERVAL_MS) {
-    // A reading first tells other tabs the whole record (they may hold less, from an earlier reading of the same
-    // reply), then the text added, at most once per interval.
-    chat.channel?.post(from === undefined ? { put: [reply] } : { append: { id: reply.id, from, text: reply.content.slice(from) } });
-    reading.told = reply.content.length;
+  if (at - (reading.toldAt ?? -Infinity) >= TAB_INTERVAL_MS) {
+    chat.channel?.post({ put: [reply] });
     reading.toldAt = at;
   }
   if (at - (reading.savedAt ?? 0) >= (chat.options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS)) {

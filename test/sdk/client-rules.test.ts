@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ChatClient } from '../../sdk/chat-client';
 import type { ChatClientOptions } from '../../sdk/chat-client-options';
 import type { ChatMessage } from '../../sdk/protocol';
+import type { TabMessage } from '../../sdk/tabs';
 import { idbStorage } from '../../sdk/storage/idb-storage';
 import { closedAfterEach, recordingChannel } from './support';
 
@@ -329,7 +330,7 @@ describe('following a reply this page did not start', () => {
 });
 
 describe('other tabs', () => {
-  it('a reply handed from its cut send to a live follow reaches other tabs whole: no append starts past what they hold', async () => {
+  it('a reply handed from its cut send to a live follow reaches other tabs whole: each record told is the reply so far', async () => {
     const { Channel, posted } = recordingChannel();
     const { chat } = scripted(
       {
@@ -344,17 +345,34 @@ describe('other tabs', () => {
     posted.length = 0;
     const reply = await within(chat.send('Hello'), 2_000);
     expect(reply).toMatchObject({ value: { id: REPLY, status: 'complete', content: 'Hello, world' } });
-    // Another tab's copy, as onTab builds it: a put replaces it, an append is taken only where it holds `from`.
+    // Another tab's copy: each record it is told replaces the one it holds.
     let held = '';
     for (const message of posted) {
       const record = message.put?.find((m) => m.id === REPLY);
       if (record) held = record.content;
-      if (message.append?.id === REPLY) {
-        expect(message.append.from, `append after "${held}"`).toBe(held.length);
-        held += message.append.text;
-      }
       expect('Hello, world'.startsWith(held)).toBe(true);
     }
     expect(held).toBe('Hello, world');
+  });
+
+  it('a tab still reading a reply never reopens it where it already shows final', async () => {
+    let deliver: ((message: TabMessage) => void) | undefined;
+    class Channel {
+      set onmessage(handler: (event: { data: TabMessage }) => void) {
+        deliver = (data) => handler({ data });
+      }
+      postMessage() {}
+      close() {}
+    }
+    const final: ChatMessage = { ...streaming, content: 'Hello, world', status: 'complete' };
+    const { chat } = scripted(
+      { history: () => historyOf([user, final]) },
+      { BroadcastChannel: Channel as unknown as typeof BroadcastChannel, now: () => AT + 10_000 },
+    );
+    await chat.ready;
+    await chat.sync();
+    expect(chat.messages.find((m) => m.id === REPLY)?.status).toBe('complete');
+    deliver!({ put: [{ ...streaming, content: 'Hello' }] });
+    expect(chat.messages.find((m) => m.id === REPLY)).toMatchObject({ status: 'complete', content: 'Hello, world' });
   });
 });
