@@ -10,7 +10,7 @@ import { aiSdkModel } from '../../worker/ai-sdk';
 import { messageKey } from '../../worker/index';
 import { open } from './support/event-reader';
 import { uniqueId } from './support/ids';
-import { call, chatRequest, stopRequest } from './support/requests';
+import { call, chatRequest, followRequest, stopRequest } from './support/requests';
 import { chatWorker } from './support/chat-worker';
 import { parseSse } from './support/sse';
 
@@ -62,6 +62,49 @@ describe('aiSdkModel through the conversation object', () => {
     });
     expect(await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, final.id), 'json')).toEqual(final);
     expect(mock.doStreamCalls).toHaveLength(3);
+  });
+
+  it('a page that goes away while the tool runs: the tool finishes, the reply ends, and a reload sees the one call and its result', async () => {
+    const mock = new MockLanguageModelV4({
+      doStream: [
+        step(call_('call-1', 'get_weather', { city: 'Paris' }), finish('tool-calls')),
+        step(...text('t1', 'It is 21 °C in Paris.'), finish('stop')),
+      ],
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const tools = {
+      get_weather: tool({
+        inputSchema: cityInput,
+        execute: async ({ city }) => {
+          await released;
+          return { city, celsius: 21 };
+        },
+      }),
+    };
+    const worker = chatWorker({ model: aiSdkModel({ model: mock, tools }) });
+    const sessionId = uniqueId('s');
+    const sent = await open(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Weather in Paris?' } }));
+    const replyId = ((await sent.events.until((event) => event.event === 'start'))?.data as StartEventData).assistantMessage.id;
+    await sent.events.until((event) => event.event === 'tool-call');
+    await sent.events.cancel();
+    await sent.settled();
+    // The reload follows the reply from its start while the tool still runs, then the tool finishes: the call once,
+    // its result, the text, the final record.
+    const reload = await open(worker, followRequest(sessionId, replyId));
+    await reload.events.until((event) => event.event === 'tool-call');
+    release();
+    const events = await reload.events.rest();
+    expect(events.map((event) => event.event)).toEqual(['start', 'tool-call', 'tool-result', 'delta', 'done']);
+    const final = (events.at(-1)?.data as DoneEventData).message;
+    expect(final).toMatchObject({
+      status: 'complete',
+      parts: [
+        { type: 'tool', toolCallId: 'call-1', state: 'done', output: { city: 'Paris', celsius: 21 } },
+        { type: 'text', text: 'It is 21 °C in Paris.' },
+      ],
+    });
+    expect(await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, replyId), 'json')).toEqual(final);
   });
 
   it('a stop during a running tool cancels the tool, ends its part error/aborted and keeps the parts shown', async () => {
