@@ -107,6 +107,33 @@ describe('aiSdkModel through the conversation object', () => {
     expect(await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, replyId), 'json')).toEqual(final);
   });
 
+  it('a tool slower than modelIdleTimeoutMs is not the model falling silent: the reply waits for it and goes on', async () => {
+    const mock = new MockLanguageModelV4({
+      doStream: [
+        step(call_('call-1', 'get_weather', { city: 'Paris' }), finish('tool-calls')),
+        step(...text('t1', 'It is 21 °C in Paris.'), finish('stop')),
+      ],
+    });
+    const toolMs = 600;
+    const tools = {
+      get_weather: tool({
+        inputSchema: cityInput,
+        execute: async ({ city }) => {
+          await new Promise((resolve) => setTimeout(resolve, toolMs));
+          return { city, celsius: 21 };
+        },
+      }),
+    };
+    const worker = chatWorker({ model: aiSdkModel({ model: mock, tools }), modelIdleTimeoutMs: toolMs / 3, log: () => undefined });
+    const { text: body } = await call(worker, chatRequest({ sessionId: uniqueId('s'), message: { id: uniqueId('m'), content: 'Weather in Paris?' } }));
+    const events = parseSse(body).events;
+    expect(events.map((event) => event.event)).toEqual(['start', 'tool-call', 'tool-result', 'delta', 'done']);
+    expect((events.at(-1)?.data as DoneEventData).message).toMatchObject({
+      status: 'complete',
+      parts: [{ type: 'tool', state: 'done', output: { city: 'Paris', celsius: 21 } }, { type: 'text' }],
+    });
+  });
+
   it('a stop during a running tool cancels the tool, ends its part error/aborted and keeps the parts shown', async () => {
     const mock = new MockLanguageModelV4({
       doStream: [step(...text('t0', 'Let me look. '), call_('call-1', 'get_weather', { city: 'Paris' }), finish('tool-calls'))],
