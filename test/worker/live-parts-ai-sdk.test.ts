@@ -114,7 +114,7 @@ describe('aiSdkModel through the conversation object', () => {
         step(...text('t1', 'It is 21 °C in Paris.'), finish('stop')),
       ],
     });
-    const toolMs = 600;
+    const toolMs = 1200;
     const tools = {
       get_weather: tool({
         inputSchema: cityInput,
