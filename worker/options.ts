@@ -97,7 +97,8 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
   /**
    * A `streaming` record not checkpointed for this long is reported as `error` / `interrupted`. A live reply can go
    * `modelIdleTimeoutMs + checkpointIntervalMs` without a checkpoint (a silent model), so it must be longer than that:
-   * a shorter one is refused when the Worker is created, rather than showing live replies as interrupted.
+   * a shorter one is refused when the Worker is created, rather than showing live replies as interrupted. (A reply
+   * waiting on a slow tool can go longer; past this limit history asks the reply's object, which answers for it.)
    * @defaultValue 60000, or twice `modelIdleTimeoutMs` when that is longer
    */
   staleStreamingMs?: number;
@@ -108,7 +109,8 @@ export interface ChatWorkerOptions<E = ChatWorkerEnv> {
    */
   checkpointIntervalMs?: number;
   /**
-   * A model that sends nothing for this long is cut off: the reply ends `error` / `model_timeout`, text kept. Must
+   * A model that sends nothing for this long is cut off: the reply ends `error` / `model_timeout`, text kept. The
+   * time a tool of the reply runs does not count (a stop cancels a tool; give a slow one a limit of its own). Must
    * be shorter than `staleStreamingMs` less `checkpointIntervalMs` (see there).
    * @defaultValue 30000
    */

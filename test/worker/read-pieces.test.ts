@@ -134,6 +134,36 @@ describe('readPieces', () => {
     expect(time.armed()).toBe(0);
   });
 
+  it('does not count the time the model waits on a tool, and counts its silence again from the next piece', async () => {
+    const time = manualTime();
+    const model = controlled();
+    let toolRunning = false;
+    const timeouts: ModelError[] = [];
+    const reading = readPieces(model.iterator, {
+      onPiece: () => true,
+      timeoutMs: 100,
+      onTimeout: (error) => timeouts.push(error),
+      waiting: () => toolRunning,
+      clock: time.clock,
+      timers: time.timers,
+    }).catch(() => undefined);
+
+    model.push('call');
+    toolRunning = true;
+    await flush();
+    // The tool runs ten times the model's limit: no timeout.
+    time.advance(1000);
+    expect(timeouts).toHaveLength(0);
+    model.push('result');
+    toolRunning = false;
+    await flush();
+    time.advance(99);
+    expect(timeouts).toHaveLength(0);
+    time.advance(1);
+    await reading;
+    expect(timeouts).toHaveLength(1);
+  });
+
   it('uses one timer for the whole reply, not one per piece', async () => {
     const time = manualTime();
     let set = 0;

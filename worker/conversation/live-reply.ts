@@ -242,6 +242,8 @@ export class LiveReply {
         onPiece: (piece) => this.take(piece),
         timeoutMs: input.modelIdleTimeoutMs,
         onTimeout: (error) => this.controller.abort(error),
+        // A tool can take longer than a model may stay silent; a stop still cancels it.
+        waiting: () => this.parts.toolRunning,
       });
     } catch (error) {
       if (!this.halted) {

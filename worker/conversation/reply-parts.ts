@@ -95,6 +95,11 @@ export class ReplyParts {
     return this.hasNonText ? this.list.map((part) => ({ ...part })) : undefined;
   }
 
+  /** `true` while a tool the model called has no result yet. */
+  get toolRunning(): boolean {
+    return this.list.some((part) => part.type === 'tool' && part.state === 'running');
+  }
+
   /** Takes the next event id, for the reply's final event (`done` or `error`). */
   takeEventId(): number {
     return ++this.eventId;

@@ -9,6 +9,12 @@ export interface ReadPiecesOptions<P = string> {
   /** Runs once, when the silence limit is reached, before the promise rejects (it aborts the model request). */
   onTimeout: (error: ModelError) => void;
   /**
+   * `true` while the model waits on something else (a tool of the reply running): that time is not its silence,
+   * which is counted again from the next piece.
+   * @defaultValue never waiting
+   */
+  waiting?: () => boolean;
+  /**
    * A clock in ms; only differences are used.
    * @defaultValue `Date.now`
    */
@@ -32,7 +38,8 @@ const globalTimers: PieceTimers = {
 
 /**
  * Reads a model's pieces to the end. Resolves when the model ends or `onPiece` says stop; rejects with what the
- * model threw, or with a `model_timeout` {@link ModelError} when it falls silent — even if it ignores the abort.
+ * model threw, or with a `model_timeout` {@link ModelError} when it falls silent — even if it ignores the abort —
+ * for longer than `timeoutMs` while it is not `waiting`.
  *
  * Runs once per piece of every reply, so it costs little per piece: each result is taken with one `then` (no
  * `await` of a wrapper promise), and silence is watched by one timer for the whole reply — each piece only notes
@@ -68,6 +75,11 @@ export function readPieces<P = string>(iterator: AsyncIterator<P>, options: Read
     };
     const watch = () => {
       if (settled) return;
+      if (options.waiting?.() === true) {
+        lastPieceAt = clock();
+        timer = timers.setTimeout(watch, timeoutMs);
+        return;
+      }
       const silentMs = clock() - lastPieceAt;
       if (silentMs < timeoutMs) {
         timer = timers.setTimeout(watch, timeoutMs - silentMs);

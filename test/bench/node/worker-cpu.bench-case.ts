@@ -1,11 +1,11 @@
 // Row 8: the Worker's CPU per reply of 1,000 deltas, against bare eventsource-parser over the same model bytes and a
-// bare relay, with the conversation object running the reply as it always does.
+// bare relay, with the conversation object running the reply as it always does; and the same reply read by
+// aiSdkModel over the AI SDK's @ai-sdk/openai-compatible instead of the built-in provider.
 import { createParser } from 'eventsource-parser';
 import { expect, it } from 'vitest';
 import { createChatWorker } from '../../../worker/create-chat-worker';
 import { createConversationClass } from '../../../worker/conversation/conversation-object';
 import { inProcessConversations } from '../../../worker/testing/in-process-conversations';
-import { createOpenAiModel } from '../../../worker/providers/openai-model';
 import { replyIdFor } from '../../../worker/conversation/reply-id';
 import { median, ms, ratio, report } from '../figures';
 import { inProcess } from '../../../worker/testing/in-process';
@@ -14,6 +14,9 @@ import { manualClock } from '../support/models';
 import { openAiReplyChunks } from '../support/openai-stream';
 import { drain, streamOf } from '../support/sse-events';
 import { SessionStore } from '../../../worker/store/session-store';
+import type { ModelProvider } from '../../../worker/providers/model-provider';
+import { aiSdkMockModel } from '../support/ai-sdk-mock';
+import { aiSdkOpenAiCompatible, builtInOpenAi, endpointFetch } from '../support/model-endpoint';
 
 const DELTAS = 1000;
 /** Each model chunk moves the Worker's clock this much: a 30 s reply, so ~30 checkpoints are serialised. */
@@ -28,24 +31,23 @@ function cpuMs(start: NodeJS.CpuUsage): number {
 
 it('Worker CPU per reply of 1,000 deltas', async () => {
   const chunks = openAiReplyChunks(DELTAS);
-  const expectedText = Array.from({ length: DELTAS }, (_, i) => ` word${i}`).join('');
+  const pieces = Array.from({ length: DELTAS }, (_, i) => ` word${i}`);
+  const expectedText = pieces.join('');
   const kv = memoryKv();
 
   /**
    * One exchange: the Worker forwards the turn to the conversation object (in process), which runs the reply;
-   * `checkpointIntervalMs` past the reply's length turns checkpoints off, to show their share.
+   * `checkpointIntervalMs` past the reply's length turns checkpoints off, to show their share; `provider` is the
+   * model, which calls `onPull` before each chunk it reads (the built-in OpenAI provider reading the model's bytes
+   * unless given).
    */
-  const workerRun = async (run: number, checkpointIntervalMs?: number): Promise<number> => {
+  const workerRun = async (
+    run: number,
+    checkpointIntervalMs?: number,
+    provider: (onPull: () => void) => ModelProvider = (onPull) => builtInOpenAi(endpointFetch(chunks, { onPull })),
+  ): Promise<number> => {
     const clock = manualClock();
-    const model = createOpenAiModel({
-      baseUrl: 'http://model.bench/v1',
-      model: 'bench',
-      fetch: async () =>
-        new Response(
-          streamOf(chunks, () => clock.advance(CLOCK_STEP_MS)),
-          { headers: { 'content-type': 'text/event-stream' } },
-        ),
-    });
+    const model = provider(() => clock.advance(CLOCK_STEP_MS));
     // Checkpoints off must not leave a reply looking stale (the options refuse it): the stale limit moves with them.
     const spacing = checkpointIntervalMs ? { checkpointIntervalMs, staleStreamingMs: 2 * checkpointIntervalMs } : {};
     const options = { kv, model, now: clock.now, ...spacing };
@@ -116,9 +118,13 @@ it('Worker CPU per reply of 1,000 deltas', async () => {
   const relay: number[] = [];
   const noCheckpoints: number[] = [];
   const bare: number[] = [];
+  const aiSdk: number[] = [];
+  const aiSdkMock: number[] = [];
   for (let run = 0; run < WARMUP + RUNS; run++) {
     const w = await workerRun(run);
     const n = await workerRun(WARMUP + RUNS + run, 3_600_000);
+    const a = await workerRun(2 * (WARMUP + RUNS) + run, undefined, (onPull) => aiSdkOpenAiCompatible(endpointFetch(chunks, { onPull })));
+    const m = await workerRun(3 * (WARMUP + RUNS) + run, undefined, (onPull) => aiSdkMockModel(pieces, onPull));
     const b = await bareRun();
     const r = await relayRun();
     if (run >= WARMUP) {
@@ -126,6 +132,8 @@ it('Worker CPU per reply of 1,000 deltas', async () => {
       worker.push(w);
       noCheckpoints.push(n);
       bare.push(b);
+      aiSdk.push(a);
+      aiSdkMock.push(m);
     }
   }
   const chatkeep = median(worker);
@@ -172,5 +180,30 @@ it('Worker CPU per reply of 1,000 deltas', async () => {
     goal: '≤ 1.0×',
     met: chatkeep <= median(relay),
     method: 'as above, interleaved with it',
+  });
+  const withAiSdk = median(aiSdk);
+  report({
+    row: 8,
+    order: 4,
+    measure: 'Worker CPU per reply, the same reply read by aiSdkModel (@ai-sdk/openai-compatible through streamText)',
+    chatkeep: ms(withAiSdk),
+    baseline: ms(chatkeep),
+    baselineName: 'chatkeep with the built-in OpenAI provider (the first line)',
+    ratio: `${ratio(withAiSdk, chatkeep, 2)}; the AI SDK adds ${ms(withAiSdk - chatkeep)}`,
+    goal: '—',
+    met: null,
+    method: 'as above, interleaved with it; the same model bytes through the AI SDK provider and streamText instead of createOpenAiModel',
+  });
+  report({
+    row: 8,
+    order: 5,
+    measure: 'Worker CPU per reply, aiSdkModel over the AI SDK’s MockLanguageModelV4 (streamText alone, no provider parsing)',
+    chatkeep: ms(median(aiSdkMock)),
+    baseline: ms(chatkeep),
+    baselineName: 'chatkeep with the built-in OpenAI provider (the first line)',
+    ratio: `${ratio(median(aiSdkMock), chatkeep, 2)}; streamText adds ${ms(median(aiSdkMock) - chatkeep)}`,
+    goal: '—',
+    met: null,
+    method: `as above, interleaved with it; the mock (ai/test) streams the same ${DELTAS} text deltas as parts, one per read`,
   });
 });

@@ -10,10 +10,12 @@
  *   `reasoning` `reasoning_content` deltas (DeepSeek, vLLM), then content, then a chunk with both fields
  *   `reasoning-field` `reasoning` deltas (OpenRouter, Ollama), then content
  *   `echo-messages` one chunk holding the `messages` it received, as JSON
+ *   `recorded-tool-loop` a reasoning model's tool loop from fixed chunk files (see support/recorded-tool-loop.ts)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { answerRecordedToolLoop, type RecordedRequest } from './recorded-tool-loop';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -44,7 +46,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     res.writeHead(404).end();
     return;
   }
-  const body = JSON.parse(await readBody(req)) as { model: string; stream: boolean; messages: unknown[] };
+  const body = JSON.parse(await readBody(req)) as { model: string; stream: boolean; messages: unknown[] } & RecordedRequest;
+  if (body.model === 'recorded-tool-loop') {
+    answerRecordedToolLoop(body, res);
+    return;
+  }
   if (body.model === 'fail') {
     res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"boom"}}');
     return;
