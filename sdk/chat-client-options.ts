@@ -81,7 +81,10 @@ export interface ChatClientOptions {
    */
   fetch?: Fetch;
   /**
-   * The IndexedDB factory; `null` keeps the conversation in memory.
+   * The IndexedDB factory; `null` keeps the conversation in memory. A factory given where IndexedDB's interface
+   * globals do not exist (fake-indexeddb's `new IDBFactory()` in node, without `fake-indexeddb/auto`) works as well:
+   * the missing ones (`IDBRequest`, `IDBDatabase`, `IDBTransaction`, `IDBObjectStore`, `IDBIndex`, and an empty
+   * `IDBCursor`) are defined from the factory's own objects on first open; globals that exist are never replaced.
    * @defaultValue the global `indexedDB`
    */
   indexedDB?: IDBFactory | null;
@@ -143,7 +146,8 @@ export interface ChatClientOptions {
    */
   historyPollBackoff?: BackoffRange;
   /**
-   * Called when IndexedDB proves unusable and the client falls back to memory.
+   * Called when IndexedDB proves unusable and the client falls back to memory. The fall back also logs a console
+   * warning naming its cause (unless `indexedDB` is `null`, which asks for memory).
    * @defaultValue none; `getSnapshot().storage` says `'memory'` either way
    */
   onStorage?: (event: StorageFallbackEvent) => void;

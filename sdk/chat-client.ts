@@ -2,15 +2,16 @@ import type { ChatClientOptions, ChatSnapshot, ChatStatus, OnlineEvents } from '
 import { ChatError } from './errors';
 import { fetchJSON } from './http';
 import { uuidv7 } from './ids';
-import { fromRow } from './persistence';
-import { ROUTE, type ChatMessage, type DeleteResponseBody, type StopResponseBody } from './protocol';
+import type { CachedReply } from './persistence';
+import { ROUTE, type ChatMessage, type DeleteResponseBody } from './protocol';
 import { openTabChannel } from './tabs';
-import { isFinalReply, isMessageOf } from './validate';
-import { createChatContext, halt, type ChatContext } from './chat/chat-context';
-import { fail, forgetConversation, notify, save, show, touch } from './chat/chat-view';
+import { isMessageOf } from './validate';
+import { createChatContext, halt, stopReading, type ChatContext } from './chat/chat-context';
+import { forgetConversation, notify, save, show, touch } from './chat/chat-view';
 import { syncHistory } from './chat/history-sync';
 import { followStreaming } from './chat/reply-follower';
 import { saveResumePoint } from './chat/reply-reading';
+import { stopReply } from './chat/reply-stop';
 import { applyTabMessage } from './chat/tab-relay';
 import { flush } from './chat/turn-sender';
 
@@ -78,6 +79,8 @@ export class ChatClient {
 
   constructor(options: ChatClientOptions = {}) {
     const chat: ChatContext = createChatContext(options, (fallbackError) => {
+      // Never silent (unless memory was asked for): a page that reloads into an empty conversation says why.
+      if (options.indexedDB !== null) console.warn('chatkeep: storage in memory only,', fallbackError.message);
       options.onStorage?.({ type: 'storage', storage: 'memory', error: fallbackError });
       notify(chat);
     });
@@ -118,7 +121,7 @@ export class ChatClient {
     };
     /** The page is going away: the text shown of each reply being read is written, with the event it reaches. */
     const onPageHide = () => {
-      for (const reading of chat.readings) if (reading.state) void saveResumePoint(chat, reading.state);
+      for (const reading of chat.readings) void saveResumePoint(chat, reading.state);
     };
 
     notify(chat);
@@ -135,13 +138,16 @@ export class ChatClient {
         const sessions = await storage.sessions();
         if (!options.sessionId) chat.sessionId = sessions.sort((a, b) => b.at - a.at)[0]?.id ?? chat.sessionId;
         chat.cursor = sessions.find((s) => s.id === chat.sessionId)?.cursor;
-        const rows = (await storage.load(chat.sessionId)).map(fromRow);
+        const rows: CachedReply[] = await storage.load(chat.sessionId);
         // Checked like records from the network: a row an older version, a bug or another script wrote is not
         // shown, and history is read whole, so the server's copy of it (if any) takes its place.
-        const kept = rows.filter(([message]) => isMessageOf(message, chat.sessionId));
+        const kept = rows.filter((row) => isMessageOf(row, chat.sessionId));
         if (kept.length < rows.length) chat.cursor = undefined;
-        for (const [message, lastEventId] of kept) if (lastEventId !== undefined) chat.resumePoints.set(message.id, lastEventId);
-        messages.reset(kept.map(([message]) => message));
+        const shown = kept.map(({ lastEventId, ...message }) => {
+          if (lastEventId !== undefined) chat.resumePoints.set(message.id, lastEventId);
+          return message;
+        });
+        messages.reset(shown);
       } catch (cause) {
         persistence.fallBack(cause);
       }
@@ -174,7 +180,9 @@ export class ChatClient {
           timestamp: new Date(Math.max(now, last ? Date.parse(last.timestamp) + 1 : 0)).toISOString(),
           status: 'pending',
         };
-        const settled = new Promise<ChatMessage>((resolve, reject) => chat.waiters.set(turn.id, { resolve, reject }));
+        const settled = new Promise<ChatMessage>((resolve, reject) =>
+          chat.waiters.set(turn.id, (outcome) => (outcome instanceof ChatError ? reject(outcome) : resolve(outcome))),
+        );
         show(chat, [turn], [], false);
         await save(chat, (storage) => storage.enqueue(turn));
         // The one locked path every turn is sent through.
@@ -184,20 +192,11 @@ export class ChatClient {
 
     this.stop = () =>
       afterReady(async () => {
-        halt(chat);
-        for (const reply of messages.all.filter((m) => m.status === 'streaming')) {
-          show(chat, [{ ...reply, status: 'aborted' }]);
-          try {
-            const body = { sessionId: chat.sessionId, messageId: reply.id, content: reply.content };
-            const answer = await fetchJSON<Partial<StopResponseBody> | null>(fetcher, endpoint + ROUTE.stop, body);
-            const record = answer?.message;
-            // Checked like every record from the network: of this conversation, the reply stopped, final.
-            if (!isFinalReply(record, chat.sessionId, reply.id)) throw new ChatError('bad_response', 'bad stop answer');
-            show(chat, [record]);
-          } catch (cause) {
-            fail(chat, cause);
-          }
-        }
+        for (const reading of chat.readings)
+          // A turn sent but not acknowledged yet: its reply is stopped the moment `start` names it.
+          if (reading.state.reply || reading.replyId) stopReading(reading);
+          else reading.stopWhenStarted = true;
+        for (const reply of messages.all.filter((m) => m.status === 'streaming')) await stopReply(chat, reply);
       });
 
     this.clear = () =>

@@ -14,8 +14,6 @@ export interface MessageList {
   /** The records by id. */
   readonly map: ReadonlyMap<string, ChatMessage>;
   get(id: string): ChatMessage | undefined;
-  /** The turns shown `pending`, in history order, found without reading the whole conversation. */
-  pending(): ChatMessage[];
   /**
    * The list as it is now, for later: the array is built on the first call, and only then. The same function until
    * the list changes.
@@ -45,9 +43,6 @@ export function createMessageList(): MessageList {
   /** The streaming reply's newest record, over `ordered`. */
   let growing: Replacement | undefined;
   let byId = new Map<string, ChatMessage>();
-  const pendingIds = new Set<string>();
-  const track = (record: ChatMessage) =>
-    record.status === 'pending' ? pendingIds.add(record.id) : pendingIds.delete(record.id);
   let currentView: (() => ChatMessage[]) | undefined;
   const list: MessageList = {
     get all() {
@@ -59,7 +54,6 @@ export function createMessageList(): MessageList {
       return byId;
     },
     get: (id) => byId.get(id),
-    pending: () => [...pendingIds].map((id) => byId.get(id)!).sort(byTime),
     view() {
       const base = ordered;
       const replacement = growing;
@@ -74,8 +68,6 @@ export function createMessageList(): MessageList {
       });
       if (!dropped.length && !changed.length) return false;
       currentView = undefined;
-      for (const id of dropped) pendingIds.delete(id);
-      changed.forEach(track);
       const [first] = changed;
       const replaced = first && byId.get(first.id);
       if (first && !dropped.length && changed.length === 1 && replaced?.timestamp === first.timestamp) {
@@ -103,8 +95,6 @@ export function createMessageList(): MessageList {
       currentView = undefined;
       growing = undefined;
       byId = new Map(records.map((m) => [m.id, m]));
-      pendingIds.clear();
-      byId.forEach(track);
       ordered = [...byId.values()].sort(byTime);
     },
   };

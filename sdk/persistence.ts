@@ -11,8 +11,6 @@ export interface CachedReply extends ChatMessage {
   lastEventId?: string;
 }
 
-/** A cache row as a record to show, and the resume point it carried. */
-export const fromRow = ({ lastEventId, ...message }: CachedReply): [ChatMessage, string | undefined] => [message, lastEventId];
 
 /**
  * What a client keeps without IndexedDB: nothing. The records it shows are then the only copy, and its outbox is

@@ -19,20 +19,19 @@ export interface ReplyReading {
   /** The reply followed (known before its stream says so). */
   replyId?: string;
   /** The reply as folded so far. */
-  state?: ReplyState;
+  state: ReplyState;
   /** Ended on purpose (stop, clear, close: `halt` marks every reading): not followed, not retried. */
   stopped?: boolean;
   /** When the reply was last checkpointed to the cache, in ms. */
   savedAt?: number;
+  /** `stop()` came before the Worker acknowledged the turn: the reply is stopped once `start` names it. */
+  stopWhenStarted?: boolean;
   /** When other tabs were last told the reply, in ms. */
   toldAt?: number;
 }
 
-/** A `send()` waiting for its reply. */
-export interface Waiter {
-  resolve: (message: ChatMessage) => void;
-  reject: (error: ChatError) => void;
-}
+/** Settles a `send()` waiting for its reply: it resolves with a message, rejects with an error. */
+export type Waiter = (outcome: ChatMessage | ChatError) => void;
 
 /**
  * What the parts of one `ChatClient` share: its options resolved, the conversation shown, and where the client
@@ -110,10 +109,13 @@ export function createChatContext(options: ChatClientOptions, onFallback: (error
 export const isReadHere = (chat: ChatContext, userId: string | undefined): boolean =>
   [...chat.readings].some((reading) => reading.userId === userId);
 
-/** Ends every reading on purpose: none is followed again or retried. */
+/** Ends a reading on purpose: it is not followed again or retried. */
+export function stopReading(reading: ReplyReading): void {
+  reading.stopped = true;
+  reading.controller.abort();
+}
+
+/** Ends every reading on purpose. */
 export function halt(chat: ChatContext): void {
-  for (const reading of chat.readings) {
-    reading.stopped = true;
-    reading.controller.abort();
-  }
+  chat.readings.forEach(stopReading);
 }

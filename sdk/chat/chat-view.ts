@@ -49,10 +49,8 @@ export const dequeue = (chat: ChatContext, id: string): Promise<void> => save(ch
 
 /** Settles the `send()` of the turn `userId`, if one waits: with the message, or with the error. */
 export function settleWaiter(chat: ChatContext, userId: string, outcome: ChatMessage | ChatError): void {
-  const waiter = chat.waiters.get(userId);
+  chat.waiters.get(userId)?.(outcome);
   chat.waiters.delete(userId);
-  if (outcome instanceof ChatError) waiter?.reject(outcome);
-  else waiter?.resolve(outcome);
 }
 
 /**

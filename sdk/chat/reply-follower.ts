@@ -29,21 +29,21 @@ export async function follow(chat: ChatContext, cached: ChatMessage | undefined,
   });
   try {
     for (let idle = 0; idle < MAX_IDLE_RESUMES && !reading.stopped; ) {
-      const fromEventId = reading.state?.lastEventId;
+      const fromEventId = reading.state.lastEventId;
       const query = new URLSearchParams({ sessionId, messageId: replyId });
       const response = await request(fetcher, `${endpoint}${ROUTE.chatStream}?${query}`, {
         headers: fromEventId === undefined ? {} : { 'last-event-id': fromEventId },
         signal: reading.controller.signal,
       });
       if (!response.ok) {
-        // 409 `resume_unavailable` (no object holds the reply) or 404 (a Worker without the route): history.
+        // 409 `resume_unavailable` (the object no longer holds the reply) or 404 (not there yet): history.
         await response.body?.cancel().catch(() => undefined);
         break;
       }
       chat.offline = false;
       const before = reading.state;
-      if (await readInto(chat, reading, response.body!, reading.state!)) return;
-      if (reading.state?.broken) break;
+      if (await readInto(chat, reading, response.body!)) return;
+      if (reading.state.broken) break;
       idle = reading.state === before ? idle + 1 : 0;
       reading.controller = new AbortController();
     }

@@ -21,7 +21,9 @@ export const flush = (chat: ChatContext, wait = false): Promise<void> =>
     async () => {
       if (chat.closed) return;
       const { messages, persistence, sessionId } = chat;
-      const plan = await planOutbox(persistence.storage, sessionId, messages.get, messages.pending()).catch(() => undefined);
+      // The turns shown pending: a scan of the conversation, once per outbox round (never on a stream's path).
+      const pending = messages.all.filter((m) => m.status === 'pending');
+      const plan = await planOutbox(persistence.storage, sessionId, messages.get, pending).catch(() => undefined);
       if (!plan) return;
       for (const turn of plan.requeue) await save(chat, (storage) => storage.enqueue(turn));
       for (const id of plan.done) void dequeue(chat, id);
@@ -51,7 +53,7 @@ function scheduleRetry(chat: ChatContext, delayMs?: number): void {
  */
 async function post(chat: ChatContext, turn: ChatMessage): Promise<boolean> {
   const { sessionId, messages } = chat;
-  const reading = startReading(chat, { controller: new AbortController(), userId: turn.id });
+  const reading = startReading(chat, { controller: new AbortController(), userId: turn.id, state: sendingReply(sessionId, turn.id) });
   try {
     const response = await request(
       chat.fetcher,
@@ -60,16 +62,16 @@ async function post(chat: ChatContext, turn: ChatMessage): Promise<boolean> {
     );
     chat.offline = false;
     if (response.ok) {
-      if (await readInto(chat, reading, response.body!, sendingReply(sessionId, turn.id))) return true;
-      const reply = reading.state?.reply;
+      if (await readInto(chat, reading, response.body!)) return true;
+      const reply = reading.state.reply;
       // Not acknowledged: the Worker may not have the turn; it stays queued and is sent again.
-      if (!reading.state?.user || !reply) {
-        if (!reading.state?.broken) fail(chat, new ChatError('network_error', 'stream cut'));
+      if (!reading.state.user || !reply) {
+        if (!reading.state.broken) fail(chat, new ChatError('network_error', 'stream cut'));
         return unreachable(chat, turn);
       }
       // The Worker persists the whole reply even without us: follow the rest.
       endReading(chat, reading);
-      void follow(chat, messages.get(reply.id) ?? reply, reading.state?.lastEventId);
+      void follow(chat, messages.get(reply.id) ?? reply, reading.state.lastEventId);
       return true;
     }
     const refusal = await responseError(response);

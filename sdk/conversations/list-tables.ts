@@ -1,12 +1,11 @@
-import type { IDBPDatabase } from 'idb';
-import { idbTables, type ChatDB } from '../storage/idb-storage';
+import { idbTables } from '../storage/idb-storage';
 import type { Tables } from '../storage/tables';
 
 /** The database version that adds the conversation list's tables; a chat-only page keeps whatever version it finds. */
 export const LIST_DB_VERSION = 2;
 
 /** Version 2: the cached summaries and the renames and removals waiting to be sent. Never edit a step once shipped. */
-function upgradeForList(db: IDBPDatabase<ChatDB>, oldVersion: number): void {
+function upgradeForList(db: IDBDatabase, oldVersion: number): void {
   if (oldVersion < 2) {
     db.createObjectStore('conversations', { keyPath: 'id' });
     db.createObjectStore('listOps', { keyPath: 'id' });

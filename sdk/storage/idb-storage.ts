@@ -18,6 +18,28 @@ const queued = (request: Promise<unknown>): void => void request.catch(() => und
 // A chat-only client opens whatever version the database has, so it never carries the later steps.
 
 /**
+ * idb tells IndexedDB's objects apart by IndexedDB's interface globals (`IDBRequest`, `IDBDatabase`…). Where a
+ * factory is given and they do not exist (fake-indexeddb's in node, without `fake-indexeddb/auto`), each missing one
+ * is defined as the class of the factory's own object; a global that exists is never replaced. chatkeep opens no
+ * cursor, so a missing `IDBCursor` is a class nothing is an instance of.
+ */
+function defineMissing(request: IDBOpenDBRequest): void {
+  const globals = globalThis as Record<string, unknown>;
+  if (globals.IDBDatabase) return;
+  const tx = request.result.transaction('messages');
+  const store = tx.objectStore('messages');
+  const classes: Record<string, unknown> = {
+    IDBRequest: Object.getPrototypeOf(request.constructor),
+    IDBDatabase: tx.db.constructor,
+    IDBTransaction: tx.constructor,
+    IDBObjectStore: store.constructor,
+    IDBIndex: store.index('sessionId').constructor,
+    IDBCursor: class {},
+  };
+  for (const name in classes) globals[name] ??= classes[name];
+}
+
+/**
  * Storage in IndexedDB through `idb`, opened lazily through `factory` (pass fake-indexeddb's in tests). Each
  * logical change is one transaction, aborted as a whole on any error. A tab holding an old version closes on
  * `versionchange` instead of blocking the upgrade; a connection lost underneath (`InvalidStateError`, a deleted
@@ -41,7 +63,7 @@ export function idbTables(
   factory: IDBFactory,
   name: string,
   version?: number,
-  upgrade?: (db: IDBPDatabase<ChatDB>, oldVersion: number) => void,
+  upgrade?: (db: IDBDatabase, oldVersion: number) => void,
 ): Tables {
   let connection: Promise<IDBPDatabase<ChatDB>> | undefined;
   const forget = () => {
@@ -52,23 +74,26 @@ export function idbTables(
     // idb's `openDB` reads the global factory; `wrap` over the given one keeps the factory injectable.
     const request = factory.open(name, version);
     request.onupgradeneeded = (event) => {
-      const db = wrap(request.result) as IDBPDatabase<ChatDB>;
+      const raw = request.result;
       if (!event.oldVersion) {
-        db.createObjectStore('messages', { keyPath: ['sessionId', 'id'] }).createIndex('sessionId', 'sessionId');
-        db.createObjectStore('outbox', { keyPath: 'id' });
-        db.createObjectStore('sessions', { keyPath: 'id' });
+        raw.createObjectStore('messages', { keyPath: ['sessionId', 'id'] }).createIndex('sessionId', 'sessionId');
+        raw.createObjectStore('outbox', { keyPath: 'id' });
+        raw.createObjectStore('sessions', { keyPath: 'id' });
       }
-      upgrade?.(db, event.oldVersion);
+      upgrade?.(raw, event.oldVersion);
     };
     const opened = new Promise<IDBPDatabase<ChatDB>>((resolve, reject) => {
       // Blocked by a tab that will not close: better memory now than a page that never loads.
       request.onblocked = () => reject(new DOMException('blocked', 'AbortError'));
-      (wrap(request) as Promise<IDBPDatabase<ChatDB>>).then((db) => {
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        defineMissing(request);
+        const db = wrap(request.result) as IDBPDatabase<ChatDB>;
         // `versionchange`: a newer version waits for this tab; `close`: the browser (or a deletion) ended it.
         db.addEventListener('versionchange', forget);
         db.addEventListener('close', () => (connection = undefined));
         resolve(db);
-      }, reject);
+      };
     });
     return (connection = opened.catch((error: unknown) => {
       connection = undefined;

@@ -4,7 +4,7 @@ import type { ChatClient } from '../../sdk/chat-client';
 import { memoryStorage } from '../../sdk/storage/memory-storage';
 import type { ChatStorage } from '../../sdk/storage/chat-storage';
 import type { StorageFallbackEvent } from '../../sdk/chat-client-options';
-import { closedAfterEach, client, finalReplies, serverHistory, switchableFetch, until } from './support';
+import { caughtWarnings, closedAfterEach, client, finalReplies, serverHistory, switchableFetch, until } from './support';
 
 const track = closedAfterEach();
 
@@ -104,6 +104,7 @@ describe('ChatClient offline, lost responses and storage failures', () => {
 
   it('falls back to memory when IndexedDB fails to open, and when it fails mid-session, losing nothing shown', async () => {
     const events: StorageFallbackEvent[] = [];
+    const warnings = caughtWarnings();
     const broken = { open: () => { throw new DOMException('denied', 'SecurityError'); } } as unknown as IDBFactory;
     const chat = track(client({ indexedDB: broken, onStorage: (e) => events.push(e) }));
     await chat.ready;
@@ -122,6 +123,8 @@ describe('ChatClient offline, lost responses and storage failures', () => {
     failing = true;
     await second.send('After the failure');
     expect(later).toHaveLength(1);
+    // Each fall back says so, naming its cause.
+    expect(warnings()).toEqual([expect.stringContaining('denied'), expect.stringContaining('gone')]);
     expect(second.getSnapshot().storage).toBe('memory');
     expect(finalReplies(second.messages)).toHaveLength(2);
   });

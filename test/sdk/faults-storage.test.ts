@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { StorageFallbackEvent } from '../../sdk/chat-client-options';
 import type { ChatStorage } from '../../sdk/storage/chat-storage';
 import { idbStorage } from '../../sdk/storage/idb-storage';
-import { closedAfterEach, client, finalReplies, serverHistory, switchableFetch, until } from './support';
+import { caughtWarnings, closedAfterEach, client, finalReplies, serverHistory, switchableFetch, until } from './support';
 
 const track = closedAfterEach();
 
@@ -72,12 +72,14 @@ describe('quota exceeded', () => {
     const factory = new IDBFactory();
     const unsent = await oldConversation(factory, HOUR_MS, true);
     const quota = quotaOf(factory, 0);
+    const warnings = caughtWarnings();
     const events: StorageFallbackEvent[] = [];
     const chat = track(client({ storage: quota.storage, sessionId: `current-${Date.now()}`, onStorage: (e) => events.push(e) }));
     await chat.ready;
     const reply = await chat.send('No room at all');
     expect(reply.status).toBe('complete');
     expect(events.map((e) => [e.storage, e.error.code])).toEqual([['memory', 'storage_unavailable']]);
+    expect(warnings()).toEqual([expect.stringContaining('QuotaExceededError')]);
     expect(chat.getSnapshot().storage).toBe('memory');
     expect(await idbStorage(factory).outbox(unsent)).toHaveLength(1);
     expect(finalReplies(chat.messages)).toHaveLength(1);
@@ -113,6 +115,7 @@ describe('the database changing underneath a running client', () => {
 
   it('an upgrade blocked by an old tab that will not close: the client loads at once in memory, says so, and sends', async () => {
     const factory = new IDBFactory();
+    const warnings = caughtWarnings();
     const first = track(client({ indexedDB: factory }));
     await first.ready;
     await first.send('Written by the old tab');
@@ -136,6 +139,7 @@ describe('the database changing underneath a running client', () => {
     await chat.ready;
     expect(chat.getSnapshot().storage).toBe('memory');
     expect(events.map((e) => e.error.code)).toEqual(['storage_unavailable']);
+    expect(warnings()).toEqual([expect.stringContaining('blocked')]);
     await chat.sync();
     expect(chat.messages.map((m) => m.content)[0]).toBe('Written by the old tab');
     const reply = await chat.send('Sent while blocked');

@@ -97,16 +97,4 @@ describe('the message list', () => {
     expect(list.all.at(-1)?.content).toBe('partial');
     expect(list.apply([record('a-2', 6, 'streaming', 'partial')])).toBe(false);
   });
-
-  it('knows the turns shown pending, in history order, through every change', () => {
-    const list = createMessageList();
-    list.reset([record('u-1', 1), record('u-3', 3, 'pending'), record('u-2', 2, 'pending')]);
-    expect(list.pending().map((m) => m.id)).toEqual(['u-2', 'u-3']);
-    list.apply([record('u-4', 4, 'pending'), record('u-2', 2)]);
-    expect(list.pending().map((m) => m.id)).toEqual(['u-3', 'u-4']);
-    list.apply([], ['u-3']);
-    expect(list.pending().map((m) => m.id)).toEqual(['u-4']);
-    list.reset([]);
-    expect(list.pending()).toEqual([]);
-  });
 });

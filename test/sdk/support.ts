@@ -1,10 +1,20 @@
 /** Shared pieces of the SDK integration tests: clients on their own fake IndexedDB, against the real Worker. */
 import { IDBFactory } from 'fake-indexeddb';
-import { afterEach, inject } from 'vitest';
+import { afterEach, inject, onTestFinished, vi } from 'vitest';
 import { ChatClient } from '../../sdk/chat-client';
 import type { ChatClientOptions } from '../../sdk/chat-client-options';
 import type { ChatMessage, HistoryResponseBody } from '../../sdk/protocol';
 import type { TabMessage } from '../../sdk/tabs';
+
+/**
+ * Catches the client's console warnings for the current test (a fall back to memory warns): returns them, each
+ * joined into one line, so the test checks them and the run stays quiet.
+ */
+export function caughtWarnings(): () => string[] {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  onTestFinished(() => warn.mockRestore());
+  return () => warn.mock.calls.map((call) => call.join(' '));
+}
 
 /** Returns a function that hands back the client it is given and closes it after the current test. */
 export function closedAfterEach(): <T extends ChatClient>(chat: T) => T {
