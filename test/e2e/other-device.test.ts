@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationsResponseBody } from '../../sdk/protocol';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { demoOwnerKey, openDemo, openSessionId, renderedMessages, sendFromComposer, waitForCount } from './support/demo-page';
+import { saveScreenshot } from './support/screenshot';
 
 const UI_TIMEOUT_MS = 20_000;
 
@@ -63,6 +64,8 @@ describe.skipIf(!browserAvailable)('the conversation list on another device', ()
     await phone.waitForFunction((id) => window.chat?.sessionId === id, sessionId, { timeout: UI_TIMEOUT_MS });
     await waitForCount(phone, { role: 'assistant', status: 'complete' }, 1);
     expect(await renderedMessages(phone)).toEqual(await renderedMessages(laptop));
+    await phone.click('#other-device summary');
+    await saveScreenshot(phone, 'demo-other-device');
 
     // Renamed inline on the phone: shown there at once, on the laptop at its next sync.
     await phone.click(`#conversation-list li[data-conversation-id="${sessionId}"] [data-action="rename"]`);
