@@ -94,7 +94,10 @@ const renderConversations = createConversationListView({
   },
   onDelete: (sessionId) => void deleteConversation(sessionId),
 });
-conversations.subscribe(() => renderSidebar());
+conversations.subscribe(() => {
+  leaveIfDeletedElsewhere();
+  renderSidebar();
+});
 const composer = bindComposer({
   form: ui.composer,
   onSend: (text) => void send(text),
@@ -107,6 +110,10 @@ const composer = bindComposer({
 let chat: ChatClient;
 let unsubscribe: () => void = () => {};
 let unfollow: () => void = () => {};
+/** Whether the open conversation is on the owner's list: once it leaves it, another device deleted it. */
+let openIsListed = false;
+/** Conversations deleted from this page: their leaving the list is no news here. */
+const deletedHere = new Set<string>();
 /** Session and title the header and list last showed, so a streamed word does not redraw them. */
 let shownTitleKey = '';
 /** Sends started from this page that have not settled yet; scripts wait for `data-in-flight="0"`. */
@@ -140,6 +147,7 @@ function open(sessionId: string): void {
   });
   chat = client;
   window.chat = client;
+  openIsListed = conversations.conversations.some((c) => c.sessionId === sessionId);
   renderSidebar();
   store.touch(sessionId);
   const url = new URL(location.href);
@@ -225,6 +233,20 @@ function renderTitle(sessionId: string, messages: readonly ChatMessage[]): void 
   document.title = title ? `${title} · chatkeep` : 'chatkeep';
 }
 
+function leaveIfDeletedElsewhere(): void {
+  if (chat === undefined) return;
+  const listed = conversations.conversations.some((c) => c.sessionId === chat.sessionId);
+  const wasListed = openIsListed;
+  openIsListed = listed;
+  // A first turn the server refused takes its entry away too, but leaves no message behind.
+  const onServer = chat.messages.some((m) => m.status !== 'pending');
+  if (wasListed && !listed && onServer && !deletedHere.has(chat.sessionId)) {
+    // Nothing is deleted here on the list's word alone: the page moves on to a new chat and says why.
+    open(makeSessionId());
+    notice.show('session', 'That conversation was deleted on another device.', 'info');
+  }
+}
+
 function renderSidebar(): void {
   if (chat === undefined) return;
   renderConversations(conversations.conversations, chat.sessionId);
@@ -233,6 +255,7 @@ function renderSidebar(): void {
 
 /** Deletes a conversation everywhere; the open one is cleared from this browser too, and a new chat opens. */
 async function deleteConversation(sessionId: string): Promise<void> {
+  deletedHere.add(sessionId);
   try {
     if (sessionId === chat.sessionId) {
       const client = chat;
@@ -296,6 +319,7 @@ ui.clear.addEventListener('click', () => {
   if (client.messages.length === 0) return;
   // It deletes the server's copy too, for every device: worth one question.
   if (!confirm('Delete this conversation for good, on the server and in this browser?')) return;
+  deletedHere.add(client.sessionId);
   client.clear().then(
     async () => {
       shownTitleKey = '';

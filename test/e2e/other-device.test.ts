@@ -1,6 +1,6 @@
 // Two devices of one person (two browser contexts, nothing shared but the "use on another device" link): the
 // sidebar is the owner's list from the server, the same on both; a conversation opens on either; a rename and a
-// delete on one reach the other at its next sync.
+// delete on one reach the other at its next sync (a device with the deleted conversation open is told).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { ConversationsResponseBody } from '../../sdk/protocol';
@@ -81,5 +81,9 @@ describe.skipIf(!browserAvailable)('the conversation list on another device', ()
     await waitForSidebar(laptop, []);
     expect((await serverList(ownerKey)).ids).toEqual([]);
     await waitForSidebar(phone, []);
+    // The phone had it open: it moves on to a new chat and says why.
+    await phone.waitForFunction((id) => window.chat?.sessionId !== id, sessionId, { timeout: UI_TIMEOUT_MS });
+    expect(await phone.textContent('#notice')).toContain('deleted on another device');
+    expect(await renderedMessages(phone)).toEqual([]);
   });
 });
