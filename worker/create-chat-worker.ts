@@ -69,7 +69,7 @@ export function createChatWorker<E = ChatWorkerEnv>(options: ChatWorkerOptions<E
     [ROUTE.chat]: {
       POST: admitted(
         async ({ request }) => parseChatRequest(await readJsonBody(request, maxBodyBytes), maxContentChars),
-        (route, turn) => callConversation(route, turn.sessionId, { op: 'chat', turn, owner: route.owner }),
+        (route, turn) => callConversation(route, turn.sessionId, { op: 'chat', turn }),
         { rateLimited: true },
       ),
     },

@@ -1,14 +1,17 @@
 /**
- * The demo page: one ChatClient at a time (`window.chat`), a list of this browser's conversations, and the views
- * that render the client's state. It uses the SDK exactly as an app would, through the built `chatkeep` bundle.
+ * The demo page: one ChatClient at a time (`window.chat`), the owner's list of conversations from the server
+ * (`window.conversations`, the same on every device that has the owner key), and the views that render them. It
+ * uses the SDK exactly as an app would, through the built `chatkeep` bundle.
  */
 import {
   ChatClient,
   ChatError,
+  ConversationList,
   DEFAULT_BASE_PATH,
   makeSessionId,
   type ChatMessage,
   type ChatSnapshot,
+  type Fetch,
   type StorageFallbackEvent,
 } from 'chatkeep';
 import { DEFAULT_MAX_CONTENT_CHARS } from '../../sdk/protocol';
@@ -19,12 +22,15 @@ import { createConversationListView } from './conversation-list-view';
 import { ConversationStore } from './conversation-store';
 import { createMessageListView } from './message-list-view';
 import { createNotice } from './notice';
+import { chooseOwnerKey, otherDeviceLink, OWNER_PARAM } from './owner-key';
 import { watchServer, type ServerProblem } from './server-watch';
 
 declare global {
   interface Window {
     /** The page's ChatClient, for scripts and for people poking at the demo in devtools. */
     chat?: ChatClient;
+    /** The owner's conversation list the sidebar shows. */
+    conversations?: ConversationList;
   }
 }
 
@@ -40,6 +46,7 @@ const ui = {
   scrim: byId('scrim', HTMLDivElement),
   newChat: byId('new-chat', HTMLButtonElement),
   conversations: byId('conversation-list', HTMLUListElement),
+  deviceLink: byId('device-link', HTMLAnchorElement),
   title: byId('chat-title', HTMLHeadingElement),
   connection: byId('connection', HTMLParagraphElement),
   clear: byId('clear-chat', HTMLButtonElement),
@@ -52,15 +59,44 @@ const ui = {
 /** Within this many pixels of the bottom, the list follows new text; further up, the reader is left alone. */
 const STICK_TO_BOTTOM_PX = 120;
 
+/** Remembers which conversation was open last in this browser. */
 const store = new ConversationStore({ storage: localStorage, now: Date.now });
 const notice = createNotice(byId('notice', HTMLParagraphElement));
 const messageList = createMessageListView(ui.messages);
+
+const owner = chooseOwnerKey({ search: location.search, storage: localStorage, makeKey: makeSessionId });
+if (owner.fromLink) {
+  // The key is a credential: remembered now, so it need not sit in the address bar or the history.
+  const url = new URL(location.href);
+  url.searchParams.delete(OWNER_PARAM);
+  history.replaceState(null, '', url);
+}
+ui.deviceLink.href = otherDeviceLink(location.href, owner.ownerKey);
+ui.deviceLink.textContent = ui.deviceLink.href;
+
+/** Every request of this page names its owner: its conversations join the owner's list, and only it may read them. */
+const ownedFetch: Fetch = (input, init) => {
+  const headers = new Headers(init?.headers);
+  headers.set('x-chatkeep-owner', owner.ownerKey);
+  return fetch(input, { ...init, headers });
+};
+
+const conversations = new ConversationList({ endpoint: DEFAULT_BASE_PATH, ownerKey: owner.ownerKey });
+window.conversations = conversations;
 const renderConversations = createConversationListView({
   list: ui.conversations,
   onSelect: (sessionId) => {
     setSidebar(false);
     if (sessionId !== chat.sessionId) open(sessionId);
   },
+  onRename: (sessionId, title) => {
+    conversations.rename(sessionId, title).catch((error: unknown) => notice.show('action', `Could not rename: ${describe(error)}`));
+  },
+  onDelete: (sessionId) => void deleteConversation(sessionId),
+});
+conversations.subscribe(() => {
+  leaveIfDeletedElsewhere();
+  renderSidebar();
 });
 const composer = bindComposer({
   form: ui.composer,
@@ -73,6 +109,11 @@ const composer = bindComposer({
 
 let chat: ChatClient;
 let unsubscribe: () => void = () => {};
+let unfollow: () => void = () => {};
+/** Whether the open conversation is on the owner's list: once it leaves it, another device deleted it. */
+let openIsListed = false;
+/** Conversations deleted from this page: their leaving the list is no news here. */
+const deletedHere = new Set<string>();
 /** Session and title the header and list last showed, so a streamed word does not redraw them. */
 let shownTitleKey = '';
 /** Sends started from this page that have not settled yet; scripts wait for `data-in-flight="0"`. */
@@ -84,6 +125,7 @@ let serverProblem: ServerProblem | undefined;
 
 function open(sessionId: string): void {
   unsubscribe();
+  unfollow();
   chat?.close();
   notice.clear();
   serverProblem = undefined;
@@ -91,7 +133,7 @@ function open(sessionId: string): void {
     endpoint: DEFAULT_BASE_PATH,
     sessionId,
     fetch: watchServer({
-      fetch: (input, init) => fetch(input, init),
+      fetch: ownedFetch,
       isOnline: () => navigator.onLine,
       onChange: (problem) => {
         if (client !== chat) return;
@@ -105,6 +147,8 @@ function open(sessionId: string): void {
   });
   chat = client;
   window.chat = client;
+  openIsListed = conversations.conversations.some((c) => c.sessionId === sessionId);
+  renderSidebar();
   store.touch(sessionId);
   const url = new URL(location.href);
   url.searchParams.set('session', sessionId);
@@ -112,6 +156,8 @@ function open(sessionId: string): void {
   shownTitleKey = '';
   loaded = false;
   unsubscribe = client.subscribe(() => render(client));
+  // The sidebar's entry follows the conversation at once (a sent turn, a finished reply), not at the next sync.
+  unfollow = conversations.follow(client);
   render(client);
   client.ready.then(
     () => {
@@ -176,16 +222,50 @@ function renderServerProblem(): void {
 }
 
 function renderTitle(sessionId: string, messages: readonly ChatMessage[]): void {
-  const title = messages.find((m) => m.role === 'user')?.content;
-  // Runs on every streamed word: touch localStorage and the list only when the title really changed.
-  const key = `${sessionId}\n${loaded}\n${title ?? ''}`;
+  // A rename (here or on another device) wins over the first turn.
+  const listed = conversations.conversations.find((c) => c.sessionId === sessionId);
+  const title = (listed && listed.messageCount > 0 ? listed.title : undefined) ?? messages.find((m) => m.role === 'user')?.content;
+  // Runs on every streamed word: touch the page only when the title really changed.
+  const key = `${sessionId}\n${title ?? ''}`;
   if (key === shownTitleKey) return;
   shownTitleKey = key;
-  // Once the cache is read, no user turn means no title: a refused first turn must not name the conversation.
-  if (title !== undefined || loaded) store.setTitle(sessionId, title ?? '');
   ui.title.textContent = title ?? 'New chat';
   document.title = title ? `${title} · chatkeep` : 'chatkeep';
-  renderConversations(store.list(), sessionId);
+}
+
+function leaveIfDeletedElsewhere(): void {
+  if (chat === undefined) return;
+  const listed = conversations.conversations.some((c) => c.sessionId === chat.sessionId);
+  const wasListed = openIsListed;
+  openIsListed = listed;
+  // A first turn the server refused takes its entry away too, but leaves no message behind.
+  const onServer = chat.messages.some((m) => m.status !== 'pending');
+  if (wasListed && !listed && onServer && !deletedHere.has(chat.sessionId)) {
+    // Nothing is deleted here on the list's word alone: the page moves on to a new chat and says why.
+    open(makeSessionId());
+    notice.show('session', 'That conversation was deleted on another device.', 'info');
+  }
+}
+
+function renderSidebar(): void {
+  if (chat === undefined) return;
+  renderConversations(conversations.conversations, chat.sessionId);
+  renderTitle(chat.sessionId, chat.messages);
+}
+
+/** Deletes a conversation everywhere; the open one is cleared from this browser too, and a new chat opens. */
+async function deleteConversation(sessionId: string): Promise<void> {
+  deletedHere.add(sessionId);
+  try {
+    if (sessionId === chat.sessionId) {
+      const client = chat;
+      await client.clear();
+      if (client === chat) open(makeSessionId());
+    }
+    await conversations.remove(sessionId);
+  } catch (error) {
+    notice.show('action', `Could not delete the conversation: ${describe(error)}`);
+  }
 }
 
 async function send(text: string): Promise<void> {
@@ -230,7 +310,7 @@ function setSidebar(open: boolean): void {
 ui.newChat.addEventListener('click', () => {
   setSidebar(false);
   // An untouched conversation is reused rather than piling up empty ones in the list.
-  if (chat.messages.length > 0) open(makeSessionId());
+  if (chat.messages.length > 0) open(conversations.create());
   composer.focus();
 });
 
@@ -239,11 +319,13 @@ ui.clear.addEventListener('click', () => {
   if (client.messages.length === 0) return;
   // It deletes the server's copy too, for every device: worth one question.
   if (!confirm('Delete this conversation for good, on the server and in this browser?')) return;
+  deletedHere.add(client.sessionId);
   client.clear().then(
-    () => {
-      store.setTitle(client.sessionId, '');
+    async () => {
       shownTitleKey = '';
       render(client);
+      // The server dropped it from the owner's list; this drops it here (and on the other devices at their sync).
+      await conversations.remove(client.sessionId);
     },
     (error: unknown) => notice.show('action', `Could not clear the conversation: ${describe(error)}`),
   );
@@ -252,6 +334,10 @@ ui.clear.addEventListener('click', () => {
 // The browser's online/offline signal changes what the header says even before the client notices.
 addEventListener('online', () => render(chat));
 addEventListener('offline', () => render(chat));
+// Back to this tab: another device may have started, renamed or deleted a conversation meanwhile.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') conversations.sync().catch(() => undefined);
+});
 
 ui.sidebarToggle.addEventListener('click', () => setSidebar(ui.app.dataset.sidebar !== 'open'));
 ui.scrim.addEventListener('click', () => setSidebar(false));

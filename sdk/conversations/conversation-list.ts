@@ -123,17 +123,27 @@ export class ConversationList {
    */
   follow(chat: FollowedChat): () => void {
     let stamp = '';
+    const id = this.rowId(chat.sessionId);
+    /** The entry as it was before this chat changed it; `null` until the cache is read. */
+    let before: ConversationRow | undefined | null = null;
     const update = () => {
       const next = entryStamp(chat.messages);
       if (next === stamp || this.closed) return;
       stamp = next;
-      const id = this.rowId(chat.sessionId);
       const row = this.rows.get(id);
+      if (chat.messages.length === 0) {
+        // A first turn the server refused leaves no turn: the entry it made here goes back to what it was.
+        if (before !== null && row?.local && row !== before) void this.commit(before ? { rows: [before] } : { dropRows: [id] });
+        return;
+      }
       const summary = summaryFromMessages(row?.summary, chat.sessionId, chat.messages, NEW_TITLE);
       if (summary) void this.commit({ rows: [{ id, owner: this.owner, summary, ...(row?.summary && !row.local ? {} : { local: true as const }) }] });
     };
     const off = chat.subscribe(update);
-    void this.ready.then(update);
+    void this.ready.then(() => {
+      before = this.rows.get(id);
+      update();
+    });
     return off;
   }
 

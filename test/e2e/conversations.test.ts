@@ -7,6 +7,7 @@ import {
   sendFromComposer,
   waitForConnection,
   waitForCount,
+  demoOwnerKey,
 } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { serverHistory } from '../support/server-history';
@@ -43,14 +44,14 @@ describe.skipIf(!browserAvailable)('conversation list', () => {
     await page.click('#clear-chat');
     await waitForConnection(page, 'idle');
     expect(await renderedMessages(page)).toHaveLength(2);
-    expect(await serverHistory(workerOrigin, first)).toHaveLength(2);
+    expect(await serverHistory(workerOrigin, first, await demoOwnerKey(page))).toHaveLength(2);
 
     page.once('dialog', (dialog) => void dialog.accept());
     await page.click('#clear-chat');
     await waitForCount(page, { role: 'user', status: 'complete' }, 0);
     expect(await renderedMessages(page)).toEqual([]);
-    expect(await serverHistory(workerOrigin, first)).toEqual([]);
-    expect(await serverHistory(workerOrigin, second)).toHaveLength(2);
+    expect(await serverHistory(workerOrigin, first, await demoOwnerKey(page))).toEqual([]);
+    expect(await serverHistory(workerOrigin, second, await demoOwnerKey(page))).toHaveLength(2);
   });
 
   it('opens the conversation named by ?session=, else the last one used', async () => {

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../support/wrangler-dev';
-import { openDemo, openSessionId, renderedMessages, sendFromComposer, waitForCount } from './support/demo-page';
+import { openDemo, openSessionId, renderedMessages, sendFromComposer, waitForCount, demoOwnerKey } from './support/demo-page';
 import { browserAvailable, useBrowser } from './support/browser';
 import { saveScreenshot } from './support/screenshot';
 import { serverHistory } from '../support/server-history';
@@ -51,7 +51,7 @@ describe.skipIf(!browserAvailable)('a reply that fails', () => {
     expect(await reply.getAttribute('data-error-code')).toBe('model_error');
     expect(await reply.locator('.message-meta').textContent()).toMatch(/^Reply failed: ./);
 
-    const stored = await serverHistory(worker.origin, await openSessionId(page));
+    const stored = await serverHistory(worker.origin, await openSessionId(page), await demoOwnerKey(page));
     expect(stored.map((m) => [m.role, m.status, m.content])).toEqual([
       ['user', 'complete', 'Tell me something, if you can.'],
       ['assistant', 'error', PARTIAL.join('')],

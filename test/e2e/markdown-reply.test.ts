@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../support/wrangler-dev';
-import { openDemo, openSessionId, sendFromComposer, waitForCount } from './support/demo-page';
+import { openDemo, openSessionId, sendFromComposer, waitForCount, demoOwnerKey } from './support/demo-page';
 import { browserAvailable, useBrowser } from './support/browser';
 import { saveScreenshot } from './support/screenshot';
 import { serverHistory } from '../support/server-history';
@@ -77,7 +77,7 @@ describe.skipIf(!browserAvailable)('a reply in Markdown', () => {
     await waitForCount(page, { role: 'assistant', status: 'complete' }, 1);
     await saveScreenshot(page, 'demo-markdown');
 
-    const stored = await serverHistory(worker.origin, await openSessionId(page));
+    const stored = await serverHistory(worker.origin, await openSessionId(page), await demoOwnerKey(page));
     expect(stored.find((m) => m.role === 'assistant')?.content).toBe(REPLY);
 
     const reply = page.locator('[data-role="assistant"] .message-content');

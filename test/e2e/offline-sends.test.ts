@@ -9,6 +9,7 @@ import {
   waitForConnection,
   waitForCount,
   waitForSendsSettled,
+  demoOwnerKey,
 } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { saveScreenshot } from './support/screenshot';
@@ -44,7 +45,7 @@ describe.skipIf(!browserAvailable)('offline sends', () => {
       ['user', 'pending', 'Second, sent offline.'],
     ]);
     expect(await page.textContent('#connection')).toContain('Offline');
-    expect(await serverHistory(workerOrigin, sessionId)).toEqual([]);
+    expect(await serverHistory(workerOrigin, sessionId, await demoOwnerKey(page))).toEqual([]);
 
     await context.setOffline(false);
     await waitForCount(page, { role: 'assistant', status: 'complete' }, 2);
@@ -56,7 +57,7 @@ describe.skipIf(!browserAvailable)('offline sends', () => {
       userIds.map((id) => [id, 'complete']),
     );
 
-    const stored = await serverHistory(workerOrigin, sessionId);
+    const stored = await serverHistory(workerOrigin, sessionId, await demoOwnerKey(page));
     const storedUsers = stored.filter((m) => m.role === 'user');
     const storedReplies = stored.filter((m) => m.role === 'assistant');
     expect(storedUsers.map((m) => m.id).sort()).toEqual([...userIds].sort());

@@ -8,6 +8,7 @@ import {
   waitForConnection,
   waitForCount,
   waitForSendsSettled,
+  demoOwnerKey,
 } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { serverHistory } from '../support/server-history';
@@ -19,6 +20,7 @@ describe.skipIf(!browserAvailable)('outbox across a closed tab', () => {
     const context = await browser.newContext();
     const first = await openDemo(context);
     const sessionId = await openSessionId(first);
+    const ownerKey = await demoOwnerKey(first);
     await waitForConnection(first, 'idle');
 
     await context.setOffline(true);
@@ -28,7 +30,7 @@ describe.skipIf(!browserAvailable)('outbox across a closed tab', () => {
     await waitForSendsSettled(first);
     const [queued] = await renderedMessages(first);
     await first.close();
-    expect(await serverHistory(workerOrigin, sessionId)).toEqual([]);
+    expect(await serverHistory(workerOrigin, sessionId, ownerKey)).toEqual([]);
 
     await context.setOffline(false);
     // No ?session=: the page reopens the last conversation used in this browser.
@@ -43,7 +45,7 @@ describe.skipIf(!browserAvailable)('outbox across a closed tab', () => {
     ]);
     expect(shown[0]).toMatchObject({ id: queued?.id, content: 'Queued while offline, then the tab closed.' });
 
-    const stored = await serverHistory(workerOrigin, sessionId);
+    const stored = await serverHistory(workerOrigin, sessionId, ownerKey);
     expect(stored.map((m) => [m.role, m.id, m.status])).toEqual([
       ['user', queued?.id, 'complete'],
       ['assistant', shown[1]?.id, 'complete'],

@@ -1,7 +1,7 @@
 // Text the Worker refuses stays in the composer, with the reason shown; a counter warns near the length limit.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_CONTENT_CHARS } from '../../sdk/protocol';
-import { openDemo, openSessionId, renderedMessages, waitForConnection, waitForSendsSettled } from './support/demo-page';
+import { openDemo, openSessionId, renderedMessages, waitForConnection, waitForSendsSettled, demoOwnerKey } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { saveScreenshot } from './support/screenshot';
 import { serverHistory } from '../support/server-history';
@@ -39,7 +39,7 @@ describe.skipIf(!browserAvailable)('a refused send', () => {
     // The refused turn does not name the conversation either.
     expect(await page.textContent('#chat-title')).toBe('New chat');
     expect(await page.textContent('#conversation-list')).not.toContain('word word');
-    expect(await serverHistory(workerOrigin, await openSessionId(page))).toEqual([]);
+    expect(await serverHistory(workerOrigin, await openSessionId(page), await demoOwnerKey(page))).toEqual([]);
 
     // Shortened, the same text goes through.
     await box.fill(tooLong.slice(0, 200));

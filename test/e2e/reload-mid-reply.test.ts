@@ -8,6 +8,7 @@ import {
   sendFromComposer,
   waitForCount,
   waitForStreamingText,
+  demoOwnerKey,
 } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { growthAfterReady, sampleStreaming, streamingSamples } from './support/streaming-samples';
@@ -48,7 +49,7 @@ describe.skipIf(!browserAvailable)('reload in the middle of a reply', () => {
     expect(replies[0]).toMatchObject({ id: streamingId, status: 'complete', content: expected });
     expect(shown.filter((m) => m.role === 'user').map((m) => [m.content, m.status])).toEqual([[PROMPT, 'complete']]);
 
-    const stored = await serverHistory(workerOrigin, await openSessionId(page));
+    const stored = await serverHistory(workerOrigin, await openSessionId(page), await demoOwnerKey(page));
     expect(stored.filter((m) => m.role === 'assistant').map((m) => [m.status, m.content])).toEqual([
       ['complete', expected],
     ]);
@@ -66,7 +67,8 @@ describe.skipIf(!browserAvailable)('reload in the middle of a reply', () => {
     await sendFromComposer(sender, PROMPT);
     const replyId = await waitForStreamingText(sender, 10);
 
-    await watcher.goto(`/?session=${encodeURIComponent(sessionId)}`);
+    // Another device of the same person: the conversation is its owner's, so the link carries the owner key.
+    await watcher.goto(`/?owner=${await demoOwnerKey(sender)}&session=${encodeURIComponent(sessionId)}`);
     await waitForCount(watcher, { role: 'assistant', status: 'complete' }, 1);
     await waitForCount(sender, { role: 'assistant', status: 'complete' }, 1);
 
@@ -81,6 +83,7 @@ describe.skipIf(!browserAvailable)('reload in the middle of a reply', () => {
     const full = await referenceReply(workerOrigin, PROMPT);
     const page = await openDemo(await browser.newContext());
     const sessionId = await openSessionId(page);
+    const ownerKey = await demoOwnerKey(page);
     await sendFromComposer(page, PROMPT);
     const replyId = await waitForStreamingText(page, 10);
 
@@ -103,7 +106,7 @@ describe.skipIf(!browserAvailable)('reload in the middle of a reply', () => {
     expect(await page.isHidden('#stop')).toBe(true);
     // The page shows `aborted` at once; the Worker's record follows when the stop request has been answered.
     await expect
-      .poll(async () => (await serverHistory(workerOrigin, sessionId)).find((m) => m.id === replyId), { timeout: 10_000 })
+      .poll(async () => (await serverHistory(workerOrigin, sessionId, ownerKey)).find((m) => m.id === replyId), { timeout: 10_000 })
       .toMatchObject({ status: 'aborted', content: text });
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolPart } from '../../sdk/protocol';
 import { startWorker, type RunningWorker } from '../support/wrangler-dev';
 import { serverHistory } from '../support/server-history';
-import { openDemo, openSessionId, sendFromComposer, waitForCount } from './support/demo-page';
+import { openDemo, openSessionId, sendFromComposer, waitForCount, demoOwnerKey } from './support/demo-page';
 import { browserAvailable, useBrowser } from './support/browser';
 
 /** The demo tool answers after ten word pauses: at 150 ms a word, a 1.5 s window for the reload to land in. */
@@ -41,7 +41,7 @@ describe.skipIf(!browserAvailable)('a reply with parts on the demo page', () => 
     expect(await card.locator('.spinner').count()).toBe(0);
     expect(JSON.parse((await card.locator('.tool-input').textContent()) ?? '')).toEqual({ timezone: 'UTC' });
 
-    const stored = await serverHistory(worker.origin, await openSessionId(page));
+    const stored = await serverHistory(worker.origin, await openSessionId(page), await demoOwnerKey(page));
     const reply = stored.find((message) => message.role === 'assistant');
     const tool = reply?.parts?.[0] as ToolPart | undefined;
     expect(tool).toMatchObject({ name: 'get_time', state: 'done' });
@@ -73,7 +73,7 @@ describe.skipIf(!browserAvailable)('a reply with parts on the demo page', () => 
 
     await waitForCount(page, { role: 'assistant', status: 'complete' }, 1);
     expect(await reasoning.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
-    const stored = await serverHistory(worker.origin, await openSessionId(page));
+    const stored = await serverHistory(worker.origin, await openSessionId(page), await demoOwnerKey(page));
     const parts = stored.find((message) => message.role === 'assistant')?.parts;
     expect(parts?.map((part) => part.type)).toEqual(['reasoning', 'text']);
     expect(await reasoning.locator('.reasoning-text').textContent()).toBe((parts?.[0] as { text: string }).text);

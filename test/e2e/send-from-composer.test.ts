@@ -7,6 +7,7 @@ import {
   sendFromComposer,
   waitForConnection,
   waitForCount,
+  demoOwnerKey,
 } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { serverHistory } from '../support/server-history';
@@ -30,7 +31,7 @@ describe.skipIf(!browserAvailable)('send from the composer', () => {
     // Enter sent the turn and emptied the composer.
     expect(await page.inputValue('textarea[name=message]')).toBe('');
 
-    const stored = await serverHistory(workerOrigin, await openSessionId(page));
+    const stored = await serverHistory(workerOrigin, await openSessionId(page), await demoOwnerKey(page));
     expect(stored.map((m) => ({ id: m.id, role: m.role, status: m.status, content: m.content }))).toEqual(
       shown.map((m) => ({ id: m.id, role: m.role, status: m.status, content: m.content })),
     );

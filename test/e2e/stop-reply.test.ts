@@ -7,6 +7,7 @@ import {
   sendFromComposer,
   waitForCount,
   waitForStreamingText,
+  demoOwnerKey,
 } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { saveScreenshot } from './support/screenshot';
@@ -45,7 +46,7 @@ describe.skipIf(!browserAvailable)('stop while streaming', () => {
     // Let the generation the Worker keeps running finish (the full reply at 20 ms a word), then look again: its
     // late write must not have turned the record back into `complete`.
     await page.waitForTimeout(full.split(/\s+/).length * 20 + 1_500);
-    const stored = (await serverHistory(workerOrigin, sessionId)).find((m) => m.id === replyId);
+    const stored = (await serverHistory(workerOrigin, sessionId, await demoOwnerKey(page))).find((m) => m.id === replyId);
     expect(stored).toMatchObject({ status: 'aborted', content: text });
 
     await page.reload();

@@ -1,6 +1,6 @@
 // No usable IndexedDB (private mode, a blocked profile): the page keeps working in memory and says so.
 import { describe, expect, it } from 'vitest';
-import { openDemo, openSessionId, renderedMessages, sendFromComposer, waitForCount } from './support/demo-page';
+import { openDemo, openSessionId, renderedMessages, sendFromComposer, waitForCount, demoOwnerKey } from './support/demo-page';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { serverHistory } from '../support/server-history';
 
@@ -22,7 +22,7 @@ describe.skipIf(!browserAvailable)('without IndexedDB', () => {
     await sendFromComposer(page, 'Does this still work?');
     await waitForCount(page, { role: 'assistant', status: 'complete' }, 1);
     const shown = await renderedMessages(page);
-    const stored = await serverHistory(workerOrigin, await openSessionId(page));
+    const stored = await serverHistory(workerOrigin, await openSessionId(page), await demoOwnerKey(page));
     expect(stored.map((m) => [m.id, m.content])).toEqual(shown.map((m) => [m.id, m.content]));
   });
 });

@@ -143,4 +143,27 @@ describe('ConversationList following a ChatClient', () => {
       chat.close();
     }
   });
+
+  it('a first turn the server refuses leaves the entry as it was: the one create() made, or none', async () => {
+    const factory = new IDBFactory();
+    const l = list({ indexedDB: factory, ownerKey: 'owner-key-refused-turn-01' });
+    await l.ready;
+    const created = l.create();
+    const followed = `${created.slice(0, 24)}beside`;
+    const tooLong = 'word '.repeat(4_001);
+    for (const sessionId of [created, followed]) {
+      const chat = new ChatClient({ endpoint: `${origin()}/api`, sessionId, indexedDB: factory, onlineEvents: new EventTarget() });
+      const stop = l.follow(chat);
+      try {
+        await chat.ready;
+        await expect(chat.send(tooLong)).rejects.toMatchObject({ code: 'content_too_long' });
+        expect(chat.messages).toEqual([]);
+      } finally {
+        stop();
+        chat.close();
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(l.conversations.map((c) => [c.sessionId, c.title, c.messageCount])).toEqual([[created, 'New conversation', 0]]);
+  });
 });

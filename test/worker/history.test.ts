@@ -43,13 +43,14 @@ describe('GET /api/history', () => {
     const short = `abc12345${suffix}`;
     const long = `abc12345${suffix}6`;
     await seed([...conversation(short, 2, T0, () => 'mine'), ...conversation(long, 3, T0, () => 'theirs')]);
-    const worker = chatWorker();
+    // History reaches the conversation's object too (it knows the owner), which keeps the options it was built with.
+    const model = scriptedModel(['ok']);
+    const worker = chatWorker({ model });
     const mine = await history(worker, { sessionId: short });
     expect(mine.ids).toHaveLength(2);
     expect(mine.messages.every((m) => m.sessionId === short && m.content === 'mine')).toBe(true);
 
-    const model = scriptedModel(['ok']);
-    await call(chatWorker({ model }), chatRequest({ sessionId: short, message: { id: uniqueId('m'), content: 'next' } }));
+    await call(worker, chatRequest({ sessionId: short, message: { id: uniqueId('m'), content: 'next' } }));
     expect(model.calls[0]?.map((m) => m.content)).toEqual(['mine', 'mine', 'next']);
   });
 

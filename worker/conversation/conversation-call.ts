@@ -1,4 +1,4 @@
-import { SSE_CONTENT_TYPE, type ChatMessage } from '../../sdk/protocol';
+import { SSE_CONTENT_TYPE, type ChatMessage, type ConversationSummary, type ErrorCode, type ErrorResponseBody, type RenameResponseBody } from '../../sdk/protocol';
 import { HttpError } from '../http-error';
 import type { ChatTurnRequest, StopTurnRequest } from '../routes/chat-request';
 import type { RouteContext } from '../routes/route-context';
@@ -11,14 +11,24 @@ import { replyIdFor } from './reply-id';
 
 /**
  * What the Worker asks of a conversation's object, after it has validated, authorized and rate-limited the request.
- * Sent as the JSON body of one internal `POST`; the object answers with the response the client gets.
+ * Sent as the JSON body of one internal `POST`, with the request's owner (see {@link ConversationRequest}); the
+ * object answers with the response the client gets.
  */
 export type ConversationCall =
-  | { op: 'chat'; turn: ChatTurnRequest; owner?: string | undefined }
+  | { op: 'chat'; turn: ChatTurnRequest }
   | { op: 'follow'; sessionId: string; messageId: string; afterEventId: number | undefined }
   | { op: 'stop'; stop: StopTurnRequest }
   | { op: 'delete'; sessionId: string }
-  | { op: 'records'; sessionId: string; ids: string[] };
+  | { op: 'records'; sessionId: string; ids: string[] }
+  /** History reads KV itself: it asks the object only whether the request may read this conversation. */
+  | { op: 'admit'; sessionId: string }
+  | { op: 'rename'; sessionId: string; title: string; nowIso: string };
+
+/**
+ * A call as the object receives it: every call carries who the request acts for, so the object (which knows whose
+ * conversation it is) admits or refuses it in one place, whatever the route.
+ */
+export type ConversationRequest = ConversationCall & { owner?: string | undefined };
 
 /** The object's answer to `records`: the replies among those ids it is running, or holds newer than KV. */
 export interface ConversationRecordsBody {
@@ -41,7 +51,7 @@ export async function callConversation<E>(route: RouteContext<E>, sessionId: str
     answer = await stub.fetch('https://conversation.internal/call', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(call),
+      body: JSON.stringify({ ...call, owner: route.owner } satisfies ConversationRequest),
     });
   } catch (cause) {
     // The object was reset or overloaded: the call may be retried, and turns are idempotent.
@@ -68,6 +78,35 @@ async function replyIdOf(call: ConversationCall): Promise<string | undefined> {
   if (call.op === 'follow') return call.messageId;
   if (call.op === 'chat' && call.turn.id !== undefined) return replyIdFor(call.turn.id);
   return undefined;
+}
+
+/** The error an object answered, thrown again as it was, for a route that reads the object's answer itself. */
+async function relayedError(answer: Response): Promise<HttpError> {
+  const body = (await answer.json().catch(() => undefined)) as ErrorResponseBody | undefined;
+  const { code, message } = body?.error ?? { code: 'internal_error', message: 'The conversation answered no error' };
+  return new HttpError(answer.status, code as ErrorCode, message);
+}
+
+/** Throws the object's refusal (`403 forbidden` for another owner's conversation) before a route reads KV's records. */
+export async function admitToConversation<E>(route: RouteContext<E>, sessionId: string): Promise<void> {
+  const answer = await callConversation(route, sessionId, { op: 'admit', sessionId });
+  if (!answer.ok) throw await relayedError(answer);
+}
+
+/**
+ * `PATCH /conversations` through the conversation's writer, which keeps the title it wrote: the summary renamed,
+ * `undefined` when the owner has no such conversation, or the object's refusal thrown (`403` for another owner's).
+ */
+export async function renameThroughObject<E>(
+  route: RouteContext<E>,
+  sessionId: string,
+  title: string,
+  nowIso: string,
+): Promise<ConversationSummary | undefined> {
+  const answer = await callConversation(route, sessionId, { op: 'rename', sessionId, title, nowIso });
+  if (answer.status === 404) return undefined;
+  if (!answer.ok) throw await relayedError(answer);
+  return ((await answer.json()) as RenameResponseBody).conversation;
 }
 
 /** Asks the conversation's object for the records it holds newer than KV's, among `ids`. */

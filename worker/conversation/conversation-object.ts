@@ -1,4 +1,4 @@
-import type { ChatMessage, StopResponseBody } from '../../sdk/protocol';
+import type { ChatMessage, RenameResponseBody, StopResponseBody } from '../../sdk/protocol';
 import type { ChatDurableObject, ChatDurableObjectState } from '../cloudflare-types';
 import { errorResponse } from '../error-response';
 import { HttpError } from '../http-error';
@@ -11,7 +11,8 @@ import { SessionStore } from '../store/session-store';
 import { presentMessage } from '../store/stale-streaming';
 import { sseResponse } from '../stream/sse-response';
 import { SseStream } from '../stream/sse-stream';
-import type { ConversationCall, ConversationRecordsBody } from './conversation-call';
+import type { ConversationRecordsBody, ConversationRequest } from './conversation-call';
+import { ConversationOwner } from './conversation-owner';
 import { OwedWrites } from './owed-writes';
 import { ownerIndexWriter } from '../conversations/owner-routes';
 import type { IndexWriter } from '../conversations/index-writer';
@@ -71,8 +72,8 @@ class Conversation<E> {
   private readonly replies = new Map<string, LiveReply>();
   private readonly running: RunningReplies;
   private readonly owed: OwedWrites;
-  /** Whose conversation this is, once an owned exchange reached it. */
-  private owner: string | undefined;
+  /** Whose conversation this is, once an owned turn claimed it; kept in the object's own storage. */
+  private readonly owner: ConversationOwner;
   private index: IndexWriter | undefined;
   private warm: WarmContext | undefined;
   /**
@@ -88,17 +89,25 @@ class Conversation<E> {
   ) {
     this.running = new RunningReplies(state.storage, options.log);
     this.owed = new OwedWrites(state.storage, (sessionId) => this.store(sessionId), options.log);
-    // A reply this object was running when it was restarted can never end now: say so before anything else runs.
-    void state.blockConcurrencyWhile(() => this.running.reportInterrupted((sessionId) => this.store(sessionId), options.now));
+    this.owner = new ConversationOwner(state.storage);
+    void state.blockConcurrencyWhile(async () => {
+      await this.owner.load();
+      // A reply this object was running when it was restarted can never end now: say so before anything else runs.
+      await this.running.reportInterrupted((sessionId) => this.store(sessionId), options.now);
+    });
   }
 
   async handle(request: Request): Promise<Response> {
     try {
-      const call = (await request.json()) as ConversationCall;
+      const call = (await request.json()) as ConversationRequest;
+      // One check for every route: an owned conversation answers its owner only.
+      this.owner.admit(call.owner);
       if (call.op === 'chat') return await this.chat(call.turn, call.owner);
       if (call.op === 'follow') return await this.follow(call.sessionId, call.messageId, call.afterEventId);
       if (call.op === 'stop') return await this.stop(call.stop);
       if (call.op === 'records') return await this.records(call.ids);
+      if (call.op === 'admit') return new Response(null, { status: 204 });
+      if (call.op === 'rename') return await this.rename(call.sessionId, call.title, call.nowIso, call.owner);
       return await this.delete(call.sessionId);
     } catch (error) {
       return errorResponse(error, this.options.log);
@@ -122,11 +131,13 @@ class Conversation<E> {
   }
 
   private async chat(turn: ChatTurnRequest, owner: string | undefined): Promise<Response> {
-    // The first owned exchange makes this conversation its owner's; its index entry follows every exchange.
-    if (owner !== undefined && this.owner === undefined) this.owner = owner;
+    // The first owned turn makes this conversation its owner's (refusing any other owner's turn racing it); its
+    // index entry then follows every exchange.
+    this.owner.claim(owner);
     const userId = turn.id ?? this.options.newId();
     const replyId = await replyIdFor(userId);
     return this.serially(async () => {
+      await this.owner.save();
       const known = this.replies.get(replyId);
       if (known !== undefined && known.userMessage.id === userId) {
         const final = known.finalRecord;
@@ -148,7 +159,8 @@ class Conversation<E> {
 
   private readonly ended = (live: LiveReply, final: ChatMessage | undefined): void => {
     if (final !== undefined) this.warm?.remember(final);
-    if (final !== undefined && this.owner !== undefined) this.indexExchange(this.owner, live.userMessage, final);
+    const owner = this.owner.current;
+    if (final !== undefined && owner !== undefined) this.indexExchange(owner, live.userMessage, final);
     void this.running.remove(live.assistantMessage.id);
     // Keep the few most recent ended replies, oldest dropped first (a Map iterates in insertion order).
     const ended = [...this.replies.values()].filter((reply) => reply.isFinal);
@@ -163,6 +175,25 @@ class Conversation<E> {
     const messageCount = this.warm?.messageCount ?? 2;
     // A failed index write costs the owner's list this exchange's summary, never the exchange.
     this.state.waitUntil(this.index.record({ userTurn, reply, messageCount }).catch(this.options.log));
+  }
+
+  /**
+   * A rename, through the writer that keeps the entry (so the next exchange keeps the new title). An unowned
+   * conversation has no writer of its own: the requester's own entry, if any, is renamed.
+   */
+  private rename(sessionId: string, title: string, nowIso: string, requester: string | undefined): Promise<Response> {
+    return this.serially(async () => {
+      const owner = this.owner.current ?? requester;
+      if (owner === undefined) throw new HttpError(401, 'unauthorized', 'Renaming a conversation needs an owner');
+      const writer =
+        this.owner.current === undefined
+          ? ownerIndexWriter(this.options, this.env, owner, sessionId)
+          : (this.index ??= ownerIndexWriter(this.options, this.env, owner, sessionId));
+      const renamed = await writer.rename(title, nowIso);
+      if (renamed === undefined) throw new HttpError(404, 'not_found', 'No such conversation');
+      const body: RenameResponseBody = { conversation: renamed.summary };
+      return jsonResponse(body);
+    });
   }
 
   /** The reply in memory, once every set-up queued before this call has run. */
@@ -228,6 +259,7 @@ class Conversation<E> {
       // The route drops the owner's entry; a later exchange writes it anew.
       this.index = undefined;
       await this.state.storage.deleteAll();
+      await this.owner.keep();
       return jsonResponse(await deleteConversation(this.store(sessionId)));
     });
   }

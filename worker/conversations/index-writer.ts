@@ -24,6 +24,11 @@ export class IndexWriter {
   private readonly index: OwnerIndex;
   /** `null`: not read yet; `undefined`: no entry. */
   private last: IndexEntry | undefined | null = null;
+  /**
+   * Writes run one at a time: a rename landing while an exchange's write is in flight would otherwise be written
+   * over by it (the exchange computed its entry from the title before the rename).
+   */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     kv: ChatKvNamespace,
@@ -39,8 +44,18 @@ export class IndexWriter {
     return this.last;
   }
 
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
   /** Called once an exchange is persisted (its reply final): writes the entry if it changed. */
-  async record(exchange: Exchange): Promise<RecordResult> {
+  record(exchange: Exchange): Promise<RecordResult> {
+    return this.serially(() => this.recordNow(exchange));
+  }
+
+  private async recordNow(exchange: Exchange): Promise<RecordResult> {
     const previous = await this.current();
     let next = entryAfterExchange(previous, exchange);
     const { titleModel } = this.options;
@@ -55,7 +70,11 @@ export class IndexWriter {
   }
 
   /** A rename: the entry with its new title, or `undefined` when the conversation has no entry for this owner. */
-  async rename(title: string, nowIso: string): Promise<IndexEntry | undefined> {
+  rename(title: string, nowIso: string): Promise<IndexEntry | undefined> {
+    return this.serially(() => this.renameNow(title, nowIso));
+  }
+
+  private async renameNow(title: string, nowIso: string): Promise<IndexEntry | undefined> {
     const stored = await this.index.find(this.sessionId);
     if (stored === undefined) {
       this.last = undefined;
@@ -68,8 +87,10 @@ export class IndexWriter {
   }
 
   /** The conversation was deleted: its entry goes, and a later exchange starts a new one. */
-  async remove(): Promise<void> {
-    await this.index.delete(this.sessionId);
-    this.last = undefined;
+  remove(): Promise<void> {
+    return this.serially(async () => {
+      await this.index.delete(this.sessionId);
+      this.last = undefined;
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { renameThroughObject } from '../conversation/conversation-call';
 import type { RouteContext } from '../routes/route-context';
 import { handleConversations } from './conversations-route';
 import { IndexWriter } from './index-writer';
@@ -16,11 +17,13 @@ export async function withRouteOwner<E>(route: RouteContext<E>): Promise<RouteCo
 /** `GET` and `PATCH {basePath}/conversations`, as the Worker's dispatcher mounts them. */
 export async function conversationsRoute<E>(route: RouteContext<E>): Promise<Response> {
   const { options } = route;
-  const { owner } = route.owner === undefined ? await withRouteOwner(route) : route;
-  return handleConversations(route.request, owner, options.kv(route.env), {
+  const owned = route.owner === undefined ? await withRouteOwner(route) : route;
+  return handleConversations(route.request, owned.owner, options.kv(route.env), {
     now: options.now,
     retentionSeconds: options.retentionSeconds,
     maxBodyBytes: options.limits.maxBodyBytes,
+    // The conversation's object knows its owner (another owner's rename is 403) and keeps the entry it writes.
+    rename: (sessionId, title, nowIso) => renameThroughObject(owned, sessionId, title, nowIso),
   });
 }
 

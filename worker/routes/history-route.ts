@@ -1,5 +1,5 @@
 import { KV_CONSISTENCY_WINDOW_MS, type ChatMessage, type HistoryResponseBody } from '../../sdk/protocol';
-import { recordsFromObject } from '../conversation/conversation-call';
+import { admitToConversation, recordsFromObject } from '../conversation/conversation-call';
 import { requireSessionId } from './chat-request';
 import { compareText } from '../store/compare-text';
 import { jsonResponse } from '../json-response';
@@ -64,7 +64,8 @@ export async function handleHistory<E>(route: RouteContext<E>, read: HistoryRequ
   const nowMs = options.now();
   const store = new SessionStore(options.kv(route.env), sessionId, options.retentionSeconds);
   let ops = 1;
-  const page = await store.list(token.kvCursor);
+  // KV does not know whose conversation this is; its object does. Asked beside the first read, not before it.
+  const [page] = await Promise.all([store.list(token.kvCursor), admitToConversation(route, sessionId)]);
   // KV lists keys in byte order, which for ids (ASCII) is the order of JavaScript's string comparison.
   const { after } = token;
   const listed = after === undefined ? page.messages : page.messages.filter((entry) => entry.id > after);

@@ -32,6 +32,13 @@ export async function openSessionId(page: Page): Promise<string> {
   });
 }
 
+/** The owner key the page sends (the demo makes one per browser, or takes one from a "use on another device" link). */
+export async function demoOwnerKey(page: Page): Promise<string> {
+  const key = await page.evaluate(() => window.conversations?.ownerKey);
+  if (key === undefined) throw new Error('window.conversations has no owner key');
+  return key;
+}
+
 /** Types into the composer and presses Enter. */
 export async function sendFromComposer(page: Page, text: string): Promise<void> {
   const box = page.locator('form#composer textarea[name=message]');

@@ -1,5 +1,5 @@
 // What the demo page exposes to scripts, typed as narrowly as the suite reads it.
-import type { ChatMessage } from '../../../sdk/protocol';
+import type { ChatMessage, ConversationSummary } from '../../../sdk/protocol';
 
 declare global {
   interface Window {
@@ -8,6 +8,12 @@ declare global {
       readonly messages: readonly ChatMessage[];
       readonly status: 'idle' | 'syncing' | 'streaming' | 'offline';
       readonly ready: Promise<void>;
+    };
+    /** The demo's ConversationList: the owner's sidebar. */
+    conversations?: {
+      readonly ownerKey: string | undefined;
+      readonly conversations: readonly ConversationSummary[];
+      sync(): Promise<void>;
     };
     /** Set by `sampleStreaming` (test/e2e/support/streaming-samples.ts). */
     streamingSamples?: {
