@@ -61,10 +61,11 @@ fake-indexeddb, \`--expose-gc\`), and \`chromium\` (real Chromium through the br
     removal; the baseline writes each piece as it arrives, as a resume-from-storage design does.
 11. **Time from reconnect to the first resumed text.** One Worker configuration, with its conversation object; the
     baseline is the SDK's fallback when \`GET /chat/stream\` answers \`409 resume_unavailable\` (a Worker without
-    objects, or an object restarted mid-reply): it polls history, whose text moves only at KV checkpoints (once a
-    second), with the default poll backoff. The clock starts when the new client is constructed (its IndexedDB open
-    and history load included) and stops at the first text past what the KV checkpoint held at that moment: text
-    that only a resume brings. Real timers throughout (the model's words are 40 ms apart in real time).
+    objects, or an object restarted mid-reply): it polls history with the default poll backoff, and history holds the
+    reply's \`streaming\` placeholder until its final record (the checkpoints are in the object's storage, and history
+    asks the object only past the stale limit), so its text comes with the end of the reply. The clock starts when the
+    new client is constructed (its IndexedDB open and history load included) and stops at the first text past what
+    KV held of the reply at that moment: text that only a resume brings. Real timers throughout (the model's words are 40 ms apart in real time).
 12. **Storage writes per reply with tool calls.** Row 10's measure on a reply of three tool steps (a call and its
     result each) among 500 text pieces: the object keeps the parts in memory with the text and checkpoints them in
     its own storage on the same cadence, so tool calls add no write of their own; the baseline writes every piece, tool calls and
