@@ -13,7 +13,7 @@ import { pool } from '../pool';
 import { sendTurn } from '../protocol-client';
 import { setting } from '../setting';
 import { tally } from '../tally';
-import { ABORT_CUE, FAULTS_PATH, type InjectedFaults } from './worker/cues';
+import { ABORT_AT_END_CUE, ABORT_CUE, FAULTS_PATH, type InjectedFaults } from './worker/cues';
 import { faultTally, type FaultTurn } from './fault-tally';
 
 const CONVERSATIONS = setting('SOAK_CONVERSATIONS', 500);
@@ -55,15 +55,16 @@ function random(seed: number): () => number {
 
 interface TurnPlan {
   cut: boolean;
-  abort: boolean;
+  abort: FaultTurn['abort'];
 }
 
 const next = random(SEED);
 const plans: TurnPlan[][] = Array.from({ length: CONVERSATIONS }, () =>
   Array.from({ length: TURNS }, () => {
-    const abort = next() < ABORT_RATE;
+    // One abort in four falls as `done` leaves, the reply's final record written: the client must get that record.
+    const abort = next() < ABORT_RATE ? (next() < 0.25 ? 'at-end' : 'mid-reply') : undefined;
     // A turn whose object is aborted keeps its stream: the client sees the restart end it, and sends the turn again.
-    return { abort, cut: !abort && next() < CUT_RATE };
+    return { abort, cut: abort === undefined && next() < CUT_RATE };
   }),
 );
 
@@ -74,9 +75,10 @@ async function conversation(index: number): Promise<FaultTurn[]> {
   const turns: FaultTurn[] = [];
   for (const [t, plan] of (plans[index] ?? []).entries()) {
     const messageId = `${crypto.randomUUID()}-t${t}`;
-    const content = `Conversation ${index}, turn ${t}: ${crypto.randomUUID()}${plan.abort ? ` ${ABORT_CUE}` : ''}`;
+    const cue = plan.abort === 'mid-reply' ? ` ${ABORT_CUE}` : plan.abort === 'at-end' ? ` ${ABORT_AT_END_CUE}` : '';
+    const content = `Conversation ${index}, turn ${t}: ${crypto.randomUUID()}${cue}`;
     const result = await sendTurn({ origin: worker.origin, sessionId, messageId, content, disconnect: plan.cut, retryInterrupted: true });
-    turns.push({ sessionId, messageId, content, disconnected: plan.cut, aborted: plan.abort, ...result });
+    turns.push({ sessionId, messageId, content, disconnected: plan.cut, abort: plan.abort, ...result });
   }
   return turns;
 }
@@ -119,14 +121,18 @@ it(`${CONVERSATIONS} conversations x ${TURNS} turns, ${CONCURRENCY} at a time, u
   const injected = (await (await fetch(new URL(FAULTS_PATH, worker.origin))).json()) as InjectedFaults;
   const figures = tally(sent, histories);
   const faults = faultTally(sent, histories, FINAL_WITHIN_MS);
-  const planned = { cut: sent.filter((t) => t.disconnected).length, aborted: sent.filter((t) => t.aborted).length };
+  const planned = {
+    cut: sent.filter((t) => t.disconnected).length,
+    aborted: sent.filter((t) => t.abort !== undefined).length,
+    abortedAtEnd: sent.filter((t) => t.abort === 'at-end').length,
+  };
 
   console.log(
     [
       `fault soak: ${figures.turnsSent} turns in ${figures.conversations} conversations, ${CONCURRENCY} at a time, sent in ${seconds(sendMs)} (wrangler dev, DEMO_DELAY_MS=${DEMO_DELAY_MS})`,
-      `injected: ${injected.kvPutsFailed} of ${injected.kvPuts} KV puts failed (${percent(injected.kvPutsFailed, injected.kvPuts)}), ${injected.objectsAborted} objects aborted mid-reply, ${planned.cut} streams cut`,
+      `injected: ${injected.kvPutsFailed} of ${injected.kvPuts} KV puts failed (${percent(injected.kvPutsFailed, injected.kvPuts)}), ${injected.objectsAborted} objects aborted (${injected.objectsAbortedAtEnd} of them as done left), ${planned.cut} streams cut`,
       `acknowledged turns lost ${faults.acknowledgedLost}, turns lost ${figures.lost}, doubled ${figures.duplicates}, strangers ${figures.strangers}, done not in history ${faults.donesMissing}, text mismatch ${figures.mismatched}`,
-      `not final ${faults.notFinal}, slowest final ${seconds(faults.slowestFinalMs)} (${faults.late} over ${seconds(FINAL_WITHIN_MS)}), ${faults.retriedAfterInterrupt} sent again after interrupted`,
+      `not final ${faults.notFinal}, slowest final ${seconds(faults.slowestFinalMs)} (${faults.late} over ${seconds(FINAL_WITHIN_MS)}), ${faults.retriedAfterInterrupt} sent again after interrupted, ${faults.endedShownInterrupted} ended replies shown interrupted`,
       `requests ${figures.requests}, failed ${figures.failedRequests} (${percent(figures.failedRequests, figures.requests)})`,
       `failures by kind: ${failureKinds(sent.flatMap((t) => t.failures)) || 'none'}`,
     ].join(' | '),
@@ -136,6 +142,7 @@ it(`${CONVERSATIONS} conversations x ${TURNS} turns, ${CONCURRENCY} at a time, u
   // The faults happened as asked: a soak whose injection broke proves nothing.
   if (KV_PUT_FAILURE_RATE > 0) expect(injected.kvPutsFailed).toBeGreaterThan(0);
   expect(injected.objectsAborted).toBe(planned.aborted);
+  expect(injected.objectsAbortedAtEnd).toBe(planned.abortedAtEnd);
   expect({
     acknowledgedLost: faults.acknowledgedLost,
     lost: figures.lost,
@@ -145,5 +152,6 @@ it(`${CONVERSATIONS} conversations x ${TURNS} turns, ${CONCURRENCY} at a time, u
     mismatched: figures.mismatched,
     notFinal: faults.notFinal,
     late: faults.late,
-  }).toEqual({ acknowledgedLost: 0, lost: 0, doubled: 0, strangers: 0, donesMissing: 0, mismatched: 0, notFinal: 0, late: 0 });
+    endedShownInterrupted: faults.endedShownInterrupted,
+  }).toEqual({ acknowledgedLost: 0, lost: 0, doubled: 0, strangers: 0, donesMissing: 0, mismatched: 0, notFinal: 0, late: 0, endedShownInterrupted: 0 });
 });

@@ -17,7 +17,7 @@ function turn(messageId: string, changes: Partial<FaultTurn> = {}): FaultTurn {
     messageId,
     content: `content of ${messageId}`,
     disconnected: false,
-    aborted: false,
+    abort: undefined,
     reply: done,
     requests: ['ok'],
     failures: [],
@@ -31,17 +31,26 @@ function turn(messageId: string, changes: Partial<FaultTurn> = {}): FaultTurn {
 describe('the fault soak tally', () => {
   it('counts a clean run as nothing lost, every done in history, nothing late', () => {
     const figures = faultTally([turn('u1')], new Map([['s1', [user('u1'), reply('u1')]]]), 60_000);
-    expect(figures).toEqual({ acknowledgedLost: 0, donesMissing: 0, notFinal: 0, late: 0, slowestFinalMs: 1_000, retriedAfterInterrupt: 0 });
+    expect(figures).toEqual({
+      acknowledgedLost: 0,
+      donesMissing: 0,
+      notFinal: 0,
+      late: 0,
+      slowestFinalMs: 1_000,
+      retriedAfterInterrupt: 0,
+      endedShownInterrupted: 0,
+    });
   });
 
-  it('finds an acknowledged turn history lost, a done history holds otherwise, a reply left streaming, and a late or unknown final', () => {
+  it('finds an acknowledged turn history lost, a done history holds otherwise, a reply left streaming, a late or unknown final, and an ended reply shown interrupted', () => {
     const sent = [
       turn('u1'),
       turn('u2', { finalMs: 61_000 }),
       turn('u3', { finalMs: undefined, acknowledged: false }),
-      turn('u4', { requests: ['interrupted', 'ok'] }),
+      turn('u4', { requests: ['interrupted', 'ok'], abort: 'mid-reply' }),
+      turn('u5', { requests: ['interrupted', 'ok'], abort: 'at-end' }),
     ];
-    const history = [user('u2'), reply('u2', 'other text'), reply('u3', '', 'streaming'), user('u4'), reply('u4')];
+    const history = [user('u2'), reply('u2', 'other text'), reply('u3', '', 'streaming'), user('u4'), reply('u4'), user('u5'), reply('u5')];
     const figures = faultTally(sent, new Map([['s1', history]]), 60_000);
     expect(figures).toEqual({
       acknowledgedLost: 1,
@@ -49,7 +58,8 @@ describe('the fault soak tally', () => {
       notFinal: 2,
       late: 2,
       slowestFinalMs: Number.POSITIVE_INFINITY,
-      retriedAfterInterrupt: 1,
+      retriedAfterInterrupt: 2,
+      endedShownInterrupted: 1,
     });
   });
 });

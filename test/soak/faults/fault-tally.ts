@@ -4,8 +4,8 @@ import type { SentTurn } from '../tally';
 
 /** One turn of the fault soak, as sent and as its client ended it. */
 export interface FaultTurn extends SentTurn, Pick<TurnResult, 'dones' | 'acknowledged' | 'finalMs'> {
-  /** The turn asked for its object to be aborted mid-reply. */
-  aborted: boolean;
+  /** Where the turn asked for its object to be aborted: mid-reply, or as `done` leaves (its final record written). */
+  abort: 'mid-reply' | 'at-end' | undefined;
 }
 
 /** What the fault soak holds the Worker to, beside the plain soak's figures. */
@@ -21,6 +21,8 @@ export interface FaultFigures {
   slowestFinalMs: number;
   /** Turns that saw their reply end `interrupted` and sent it again. */
   retriedAfterInterrupt: number;
+  /** Turns whose object was aborted once their reply's final record was written, and that were told `interrupted`. */
+  endedShownInterrupted: number;
 }
 
 /** The fields a `done` record and its stored record must agree on. */
@@ -38,7 +40,15 @@ function sameRecord(a: ChatMessage, b: ChatMessage): boolean {
 
 /** Compares what the fault soak's clients learned with every conversation's history. Pure. */
 export function faultTally(sent: readonly FaultTurn[], histories: ReadonlyMap<string, ChatMessage[]>, finalWithinMs: number): FaultFigures {
-  const figures: FaultFigures = { acknowledgedLost: 0, donesMissing: 0, notFinal: 0, late: 0, slowestFinalMs: 0, retriedAfterInterrupt: 0 };
+  const figures: FaultFigures = {
+    acknowledgedLost: 0,
+    donesMissing: 0,
+    notFinal: 0,
+    late: 0,
+    slowestFinalMs: 0,
+    retriedAfterInterrupt: 0,
+    endedShownInterrupted: 0,
+  };
   for (const turn of sent) {
     const history = histories.get(turn.sessionId) ?? [];
     const stored = history.find((m) => m.role === 'user' && m.id === turn.messageId && m.content === turn.content);
@@ -48,7 +58,10 @@ export function faultTally(sent: readonly FaultTurn[], histories: ReadonlyMap<st
     if (reply === undefined || !isFinalStatus(reply.status)) figures.notFinal++;
     if (turn.finalMs === undefined || turn.finalMs > finalWithinMs) figures.late++;
     figures.slowestFinalMs = Math.max(figures.slowestFinalMs, turn.finalMs ?? Number.POSITIVE_INFINITY);
-    if (turn.requests.includes('interrupted')) figures.retriedAfterInterrupt++;
+    if (turn.requests.includes('interrupted')) {
+      figures.retriedAfterInterrupt++;
+      if (turn.abort === 'at-end') figures.endedShownInterrupted++;
+    }
   }
   return figures;
 }

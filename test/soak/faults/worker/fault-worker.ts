@@ -2,7 +2,8 @@
  * The Worker the fault soak runs in `wrangler dev` (test/soak/faults/worker/wrangler.jsonc): the deployable Worker's options
  * and code, with faults injected at the edges only — the KV binding both the Worker and its objects see fails a share
  * of puts, and the conversation object aborts itself (`ctx.abort()`, as a deploy or an eviction resets it) part-way
- * through the replies of turns that carry {@link ABORT_CUE}. `GET /__soak/faults` answers what was injected.
+ * through the replies of turns that carry {@link ABORT_CUE}, or as the `done` of those that carry {@link ABORT_AT_END_CUE}
+ * leaves. `GET /__soak/faults` answers what was injected.
  */
 import {
   createChatWorker,
@@ -14,7 +15,7 @@ import {
   type ChatWorkerOptions,
 } from '../../../../worker/index';
 import type { ConversationCall } from '../../../../worker/conversation/conversation-call';
-import { ABORT_CUE, FAULTS_PATH, type InjectedFaults } from './cues';
+import { ABORT_AT_END_CUE, ABORT_CUE, FAULTS_PATH, type InjectedFaults } from './cues';
 import { failingKv, InjectedKvFailure } from './failing-kv';
 
 interface FaultEnv extends ChatKeepEnv {
@@ -28,7 +29,7 @@ interface AbortableState extends ChatDurableObjectState {
 }
 
 /** One isolate runs the Worker and its objects locally: these counts cover both. */
-const faults: InjectedFaults = { kvPuts: 0, kvPutsFailed: 0, objectsAborted: 0 };
+const faults: InjectedFaults = { kvPuts: 0, kvPutsFailed: 0, objectsAborted: 0, objectsAbortedAtEnd: 0 };
 
 function options(env: FaultEnv): ChatWorkerOptions<FaultEnv> {
   const rate = Number(env.SOAK_KV_PUT_FAILURE_RATE ?? 0);
@@ -60,21 +61,34 @@ function deltasBeforeAbort(turnId: string): number {
   return 1 + (sum % 30);
 }
 
-/** Passes `body` through and calls `abort` once `deltas` delta events went by. */
-function abortAfterDeltas(body: ReadableStream<Uint8Array>, deltas: number, abort: () => void): ReadableStream<Uint8Array> {
+/** Where an aborted reply is cut: after this many deltas, or at its `done` event (its final record written). */
+type AbortPoint = { deltas: number } | 'done';
+
+/**
+ * Passes `body` through and calls `abort` once `point` is reached; a `done` event where the abort is due is held
+ * back, lost with the object.
+ */
+function abortAt(body: ReadableStream<Uint8Array>, point: AbortPoint, abort: () => void): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
   let seen = 0;
   let aborted = false;
   return body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
-        controller.enqueue(chunk);
-        if (aborted) return;
-        seen += decoder.decode(chunk, { stream: true }).match(/^event: delta$/gm)?.length ?? 0;
-        if (seen >= deltas) {
-          aborted = true;
-          abort();
+        if (aborted) return controller.enqueue(chunk);
+        const text = decoder.decode(chunk, { stream: true });
+        if (point === 'done') {
+          const done = text.search(/^id: \d+\nevent: done$/m);
+          if (done < 0) return controller.enqueue(chunk);
+          if (done > 0) controller.enqueue(encoder.encode(text.slice(0, done)));
+        } else {
+          controller.enqueue(chunk);
+          seen += text.match(/^event: delta$/gm)?.length ?? 0;
+          if (seen < point.deltas) return;
         }
+        aborted = true;
+        abort();
       },
     }),
   );
@@ -92,7 +106,13 @@ export class ChatConversation extends Conversation {
 
   override async fetch(request: Request): Promise<Response> {
     const call = (await request.clone().json()) as ConversationCall;
-    if (call.op !== 'chat' || call.turn.id === undefined || !call.turn.content.includes(ABORT_CUE)) return super.fetch(request);
+    if (call.op !== 'chat' || call.turn.id === undefined) return super.fetch(request);
+    const point: AbortPoint | undefined = call.turn.content.includes(ABORT_CUE)
+      ? { deltas: deltasBeforeAbort(call.turn.id) }
+      : call.turn.content.includes(ABORT_AT_END_CUE)
+        ? 'done'
+        : undefined;
+    if (point === undefined) return super.fetch(request);
     // Once per turn, across the restart the abort causes: the user's retry of that turn runs to its end.
     const key = `soak-aborted:${call.turn.id}`;
     if ((await this.runtimeState.storage.get<boolean>(key)) === true) return super.fetch(request);
@@ -100,8 +120,9 @@ export class ChatConversation extends Conversation {
     // A turn refused before its stream (a user-turn write failed) is aborted on the retry that starts it.
     if (answer.body === null || answer.status !== 200) return answer;
     await this.runtimeState.storage.put(key, true);
-    const body = abortAfterDeltas(answer.body, deltasBeforeAbort(call.turn.id), () => {
+    const body = abortAt(answer.body, point, () => {
       faults.objectsAborted++;
+      if (point === 'done') faults.objectsAbortedAtEnd++;
       try {
         this.runtimeState.abort('soak: the object is reset mid-reply');
       } catch {
