@@ -81,7 +81,11 @@ export function terminalReport(figures: readonly Figure[], run: RunInfo): string
     '',
   ];
   const missed = figures.filter((f) => f.met === false);
-  lines.push(missed.length === 0 ? 'Every goal is met.' : `MISSED: ${missed.map((f) => `row ${f.row} (${f.measure})`).join('; ')}`);
+  lines.push(
+    missed.length === 0
+      ? 'Every goal is met.'
+      : `MISSED (the run exits 1): ${missed.map((f) => `row ${f.row} (${f.measure}: ${f.chatkeep}, goal ${f.goal})`).join('; ')}`,
+  );
   if (run.problems.length > 0) lines.push(`Incomplete: ${run.problems.join('; ')}`);
   return lines.join('\n') + '\n';
 }

@@ -14,6 +14,8 @@ export type RequestOutcome =
   | 'in_progress'
   /** The client hung up on purpose. */
   | 'disconnected'
+  /** The reply ended `error` / `interrupted` (its object was restarted) and the turn was sent again, as a user would. */
+  | 'interrupted'
   | 'http_error'
   | 'network_error'
   /** A 200 stream that ended without `done`. */
@@ -26,6 +28,12 @@ export interface TurnResult {
   requests: RequestOutcome[];
   /** Status codes of failed requests, for the report. */
   failures: string[];
+  /** Every `done` record a stream of this turn carried. */
+  dones: ChatMessage[];
+  /** A `start` reached the client: the server acknowledged the user turn. */
+  acknowledged: boolean;
+  /** Ms from the first request until the client knew the final reply (`undefined`: it never did). */
+  finalMs: number | undefined;
 }
 
 export interface SendOptions {
@@ -37,6 +45,8 @@ export interface SendOptions {
   disconnect: boolean;
   /** Give up after this many attempts of one request. */
   maxAttempts?: number;
+  /** Send the turn again when its reply ends `interrupted` (a restart cut it): the server runs it anew. */
+  retryInterrupted?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,18 +54,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Full jitter, from 100 ms, capped at 2 s: as the SDK backs off, shorter because the run is bounded. */
 const backoff = (attempt: number) => Math.random() * Math.min(2_000, 100 * 2 ** attempt);
 
-type StreamEnd = { kind: 'done' | 'error'; message: ChatMessage } | { kind: 'cut' };
+type StreamEnd = { kind: 'done' | 'error'; message: ChatMessage; started: boolean } | { kind: 'cut'; started: boolean };
 
 async function readReply(response: Response, disconnect: boolean, controller: AbortController): Promise<StreamEnd> {
-  let end: StreamEnd = { kind: 'cut' };
+  let end: StreamEnd = { kind: 'cut', started: false };
+  let started = false;
   let sawDelta = false;
   const onEvent = (event: EventSourceMessage) => {
+    if (event.event === 'start') started = true;
     if (event.event === 'delta' && disconnect && !sawDelta) {
       sawDelta = true;
       controller.abort(new Error('client went away'));
     }
     if (event.event === 'done' || event.event === 'error') {
-      end = { kind: event.event, message: (JSON.parse(event.data) as { message: ChatMessage }).message };
+      end = { kind: event.event, message: (JSON.parse(event.data) as { message: ChatMessage }).message, started };
     }
   };
   try {
@@ -63,13 +75,19 @@ async function readReply(response: Response, disconnect: boolean, controller: Ab
   } catch {
     // The abort above, or the connection dropping: the reply is recovered from the server.
   }
-  return end;
+  return end.kind === 'cut' ? { kind: 'cut', started } : end;
 }
 
 /** Sends one user turn and returns its final reply, recovering from a disconnect (deliberate or not). */
 export async function sendTurn(options: SendOptions): Promise<TurnResult> {
   const maxAttempts = options.maxAttempts ?? 8;
-  const result: TurnResult = { reply: undefined, requests: [], failures: [] };
+  const result: TurnResult = { reply: undefined, requests: [], failures: [], dones: [], acknowledged: false, finalMs: undefined };
+  const startedMs = Date.now();
+  const settle = (reply: ChatMessage | undefined): TurnResult => {
+    result.reply = reply;
+    if (reply !== undefined && isFinalStatus(reply.status)) result.finalMs = Date.now() - startedMs;
+    return result;
+  };
   let disconnect = options.disconnect;
   const body = JSON.stringify({ sessionId: options.sessionId, message: { id: options.messageId, content: options.content } });
 
@@ -97,8 +115,7 @@ export async function sendTurn(options: SendOptions): Promise<TurnResult> {
         return result;
       }
       result.requests.push('in_progress');
-      result.reply = await followInHistory(options, result);
-      return result;
+      return settle(await followInHistory(options, result));
     }
     if (response.status !== 200) {
       const text = await response.text();
@@ -109,11 +126,16 @@ export async function sendTurn(options: SendOptions): Promise<TurnResult> {
       continue;
     }
     const end = await readReply(response, disconnect, controller);
+    if (end.started) result.acknowledged = true;
+    if (end.kind === 'done') result.dones.push(end.message);
+    if (end.kind === 'error' && end.message.error?.code === 'interrupted' && options.retryInterrupted) {
+      result.requests.push('interrupted');
+      continue;
+    }
     if (end.kind !== 'cut') {
       result.requests.push(end.kind === 'done' ? 'ok' : 'stream_error');
       if (end.kind === 'error') result.failures.push(`stream error: ${end.message.error?.code ?? '?'}`);
-      result.reply = end.message;
-      return result;
+      return settle(end.message);
     }
     result.requests.push(disconnect ? 'disconnected' : 'stream_error');
     if (!disconnect) result.failures.push('stream cut before done');

@@ -8,12 +8,8 @@ import { startWorker, type RunningWorker } from '../support/wrangler-dev';
 import { sendTurn } from './protocol-client';
 import { serverHistory } from '../support/server-history';
 import { tally, type SentTurn } from './tally';
-
-function setting(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0`);
-  return value;
-}
+import { setting } from './setting';
+import { pool } from './pool';
 
 const CONVERSATIONS = setting('SOAK_CONVERSATIONS', 200);
 const TURNS = setting('SOAK_TURNS', 5);
@@ -47,19 +43,6 @@ async function conversation(index: number): Promise<SentTurn[]> {
     turns.push({ sessionId, messageId, content, disconnected, ...result });
   }
   return turns;
-}
-
-async function pool<T>(count: number, concurrency: number, run: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count);
-  let next = 0;
-  const lane = async () => {
-    while (next < count) {
-      const index = next++;
-      results[index] = await run(index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-  return results;
 }
 
 it(`${CONVERSATIONS} conversations x ${TURNS} turns, ${CONCURRENCY} at a time, ${DISCONNECT_RATE * 100}% hanging up mid-reply: nothing lost, nothing doubled`, async () => {

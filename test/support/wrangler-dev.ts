@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface RunningWorker {
   /** e.g. `http://127.0.0.1:41234` */
@@ -26,6 +26,18 @@ export interface StartWorkerOptions {
   port?: number;
   /** Print wrangler's output. */
   verbose?: boolean;
+  /**
+   * Another Worker config, relative to the repository (its folder is copied with the Worker's sources).
+   * @defaultValue `wrangler.jsonc`, the deployable Worker
+   */
+  config?: string;
+  /**
+   * Whether the DevTools inspector runs. Off, the Worker is started through wrangler's API
+   * (start-worker-quietly.mjs) rather than its CLI: the inspector relays every chunk of every response to wrangler,
+   * which costs a load test most of its CPU.
+   * @defaultValue true
+   */
+  inspector?: boolean;
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -39,9 +51,9 @@ const WORKER_SOURCES = ['wrangler.jsonc', 'package.json', 'tsconfig.json', 'work
  * limit. The tree is edited and rebuilt (`demo/build`) while suites run, so each Worker runs from its own copy of
  * the sources, taken when it starts: one version of the code for the whole run.
  */
-export function snapshotSources(): string {
+export function snapshotSources(extra: readonly string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), 'chatkeep-worker-'));
-  for (const entry of WORKER_SOURCES) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  for (const entry of [...WORKER_SOURCES, ...extra]) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
 }
@@ -63,21 +75,27 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), 'chatkeep-kv-'));
   const ownsPersistDir = options.persistDir === undefined;
   const vars = { DEMO_DELAY_MS: '5', ...options.vars };
-  const args = [
-    join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
-    'dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--persist-to',
-    persistDir,
-    '--inspector-port',
-    String(await freePort()),
-    '--show-interactive-dev-session=false',
-    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-  ];
-  const sources = snapshotSources();
+  const config = options.config ?? 'wrangler.jsonc';
+  const args =
+    options.inspector === false
+      ? [join(ROOT, 'test/support/start-worker-quietly.mjs'), JSON.stringify({ config, port, persistDir, vars })]
+      : [
+          join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
+          'dev',
+          '--config',
+          config,
+          '--ip',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--persist-to',
+          persistDir,
+          '--inspector-port',
+          String(await freePort()),
+          '--show-interactive-dev-session=false',
+          ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+        ];
+  const sources = snapshotSources(options.config === undefined ? [] : [dirname(options.config)]);
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: sources,
     detached: true,

@@ -41,6 +41,7 @@ function faultyKv(failing: Partial<Record<WriteKind, number>>) {
 interface Exchange {
   status: number;
   contentType: string;
+  retryAfter: string | null;
   events: ParsedEvent[];
   text: string;
 }
@@ -48,7 +49,8 @@ interface Exchange {
 async function exchange(worker: ChatWorker<Cloudflare.Env>, sessionId: string, id: string, content = 'Hello'): Promise<Exchange> {
   const { response, text } = await call(worker, chatRequest({ sessionId, message: { id, content } }));
   const contentType = response.headers.get('content-type') ?? '';
-  return { status: response.status, contentType, text, events: contentType.startsWith('text/event-stream') ? parseSse(text).events : [] };
+  const retryAfter = response.headers.get('retry-after');
+  return { status: response.status, contentType, retryAfter, text, events: contentType.startsWith('text/event-stream') ? parseSse(text).events : [] };
 }
 
 async function history(worker: ChatWorker<Cloudflare.Env>, sessionId: string): Promise<HistoryResponseBody> {
@@ -105,6 +107,7 @@ describe('KV failing at each write of a send', () => {
       const refused = await exchange(worker, sessionId, userId);
       expect(refused.status).toBe(503);
       expect(refused.contentType).toMatch(/^application\/json/);
+      expect(refused.retryAfter).toMatch(/^[1-9]\d*$/);
       expect(JSON.parse(refused.text)).toEqual({ error: { code: 'storage_unavailable', message: expect.any(String) } });
       expect(faults.failed).toContain(write);
       // No reply record is left without its question; a stored question without its reply is fine (the retry answers it).

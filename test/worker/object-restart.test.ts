@@ -1,14 +1,15 @@
-import { abortAllDurableObjects } from 'cloudflare:test';
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage, ErrorEventData, StartEventData } from '../../sdk/protocol';
+import type { ChatMessage, DoneEventData, ErrorEventData, StartEventData } from '../../sdk/protocol';
 import { createChatWorker, messageKey, type ChatDurableObjectNamespace } from '../../worker/index';
 import { open } from './support/event-reader';
 import { uniqueId } from './support/ids';
-import { chatRequest, followRequest } from './support/requests';
+import { call, chatRequest, followRequest, stopRequest } from './support/requests';
 import { gate, scriptedModel } from './support/scripted-model';
 import { useConversationOptions } from './support/conversation-options';
 import { chatWorker } from './support/chat-worker';
+import { parseSse } from './support/sse';
 
 const PIECES = ['Alpha', ' beta', ' gamma'];
 
@@ -49,6 +50,41 @@ function cutAfter(body: ReadableStream<Uint8Array>, keepEvents: number, how: 'cl
       controller.enqueue(value);
     },
   });
+}
+
+/**
+ * The test binding, with every event stream its objects answer ended just before its final event: the object wrote
+ * the reply's final record, and its restart took the `done` frame with it.
+ */
+function namespaceLosingTheLastEvent(): ChatDurableObjectNamespace {
+  const real = env.TEST_CONVERSATIONS;
+  return {
+    idFromName: (name) => real.idFromName(name),
+    get: (id) => ({
+      async fetch(input, init) {
+        const answer = await real.get(id as DurableObjectId).fetch(input, init);
+        if (answer.body === null || !answer.headers.get('content-type')?.startsWith('text/event-stream')) return answer;
+        const decoder = new TextDecoder();
+        const encoder = new TextEncoder();
+        let text = '';
+        let passed = 0;
+        const kept = answer.body.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(chunk, controller) {
+              text += decoder.decode(chunk, { stream: true });
+              const final = text.search(/^id: \d+\nevent: (done|error)$/m);
+              // Whole frames only, up to the final one.
+              const upTo = final >= 0 ? final : text.lastIndexOf('\n\n') + 2;
+              if (upTo > passed) controller.enqueue(encoder.encode(text.slice(passed, upTo)));
+              passed = Math.max(passed, upTo);
+              if (final >= 0) controller.terminate();
+            },
+          }),
+        );
+        return new Response(kept, answer);
+      },
+    }),
+  };
 }
 
 /** A reply held after its pieces until `end`, behind a binding that cuts its streams after `keepEvents` events. */
@@ -122,5 +158,65 @@ describe('a stream the conversation object stops feeding', () => {
     expect(sent.events.text()).toBe(`${PIECES.join('')} delta`);
     expect(events.at(-1)?.event).toBe('done');
     await sent.settled();
+  });
+});
+
+describe('an object restarted mid-reply', () => {
+  it("reports the reply interrupted at once, with the text of its last checkpoint in the object's storage", async () => {
+    const go = gate();
+    const hold = gate();
+    // Each piece moves the clock 600 ms: ' beta' falls due for a checkpoint (1 s after start), ' gamma' does not.
+    let clock = Date.UTC(2026, 3, 1);
+    const model = scriptedModel([go, 'Alpha', ' beta', ' gamma', hold, ' never'], () => (clock += 600));
+    // The pool keeps the aborted instance running beside the new one: its bookkeeping fails, logged, not thrown.
+    const worker = chatWorker({ model, now: () => clock, log: () => {} });
+    const sessionId = uniqueId('s');
+    const sent = await open(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
+    const replyId = ((await sent.events.until((event) => event.event === 'start'))?.data as StartEventData).assistantMessage.id;
+    go.release();
+    await sent.events.until(() => sent.events.text() === 'Alpha beta gamma');
+    const stub = env.TEST_CONVERSATIONS.get(env.TEST_CONVERSATIONS.idFromName(sessionId));
+    const checkpoint = async () =>
+      runInDurableObject(stub, (_instance, state) => state.storage.get<ChatMessage>(`running:${replyId}`));
+    for (let tries = 0; (await checkpoint())?.content !== 'Alpha beta'; tries++) {
+      if (tries > 100) throw new Error('The checkpoint never reached the object storage');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // KV holds only the empty placeholder: the text a restart can keep is the object's.
+    expect(await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, replyId), 'json')).toMatchObject({ status: 'streaming', content: '' });
+
+    await abortAllDurableObjects();
+    const followed = parseSse((await call(worker, followRequest(sessionId, replyId))).text).events;
+    expect(followed.map((event) => event.event)).toEqual(['error']);
+    const reported = (followed[0]?.data as ErrorEventData).message;
+    expect(reported).toMatchObject({ id: replyId, status: 'error', error: { code: 'interrupted' }, content: 'Alpha beta' });
+    expect(await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, replyId), 'json')).toEqual(reported);
+
+    hold.release();
+    await sent.events.rest();
+    await sent.settled();
+  });
+});
+
+describe('a stream cut after its reply was final', () => {
+  it.each(['complete', 'aborted'] as const)('ends with the %s record as done, not as interrupted', async (status) => {
+    const end = gate();
+    const model = scriptedModel([...PIECES, end, ' delta']);
+    const worker = createChatWorker({ model, conversations: namespaceLosingTheLastEvent(), log: () => {} });
+    useConversationOptions({ model });
+    const sessionId = uniqueId('s');
+    const sent = await open(worker, chatRequest({ sessionId, message: { id: uniqueId('m'), content: 'Hi' } }));
+    const replyId = ((await sent.events.until((event) => event.event === 'start'))?.data as StartEventData).assistantMessage.id;
+    await sent.events.until(() => sent.events.text() === PIECES.join(''));
+    if (status === 'aborted') await call(worker, stopRequest({ sessionId, messageId: replyId, content: PIECES.join('') }));
+    end.release();
+    const events = await sent.events.rest();
+    await sent.settled();
+    const stored = await env.CHAT_KV.get<ChatMessage>(messageKey(sessionId, replyId), 'json');
+    expect(stored).toMatchObject({ status });
+    const last = events.at(-1);
+    expect(last?.event).toBe('done');
+    expect(Number(last?.id)).toBe(Number(events.at(-2)?.id) + 1);
+    expect((last?.data as DoneEventData).message).toEqual(stored);
   });
 });

@@ -1,11 +1,11 @@
-import { SSE_CONTENT_TYPE, type ChatMessage, type ConversationSummary, type ErrorCode, type ErrorResponseBody, type RenameResponseBody } from '../../sdk/protocol';
+import { isFinalStatus, SSE_CONTENT_TYPE, type ChatMessage, type ConversationSummary, type ErrorCode, type ErrorResponseBody, type RenameResponseBody } from '../../sdk/protocol';
 import { HttpError } from '../http-error';
 import type { ChatTurnRequest, StopTurnRequest } from '../routes/chat-request';
 import type { RouteContext } from '../routes/route-context';
 import { SessionStore } from '../store/session-store';
 import { guardFinalEvent, type CutStream } from '../stream/final-event-guard';
 import { sseFrame } from '../stream/sse-stream';
-import { INTERRUPTED_ERROR } from './final-record';
+import { finalEvent } from './final-record';
 import { interrupted } from '../store/stale-streaming';
 import { replyIdFor } from './reply-id';
 
@@ -41,7 +41,8 @@ const OBJECT_RETRY_AFTER_SECONDS = 1;
 /**
  * Sends a call to the object of `sessionId` (one per conversation, by name) and returns its answer. An event stream
  * is passed through a guard: if the object is restarted while it feeds the stream, the client still gets a last
- * `error` event (code `interrupted`, with the reply's last checkpoint from KV) under the next event id.
+ * event under the next event id: `error` / `interrupted` with the reply's last checkpoint, or the final record when
+ * the reply had ended.
  */
 export async function callConversation<E>(route: RouteContext<E>, sessionId: string, call: ConversationCall): Promise<Response> {
   const namespace = route.options.conversations(route.env);
@@ -120,7 +121,7 @@ export async function recordsFromObject<E>(route: RouteContext<E>, sessionId: st
   return known;
 }
 
-/** The framed `error` / `interrupted` event that ends a stream the object stopped feeding. */
+/** The framed final event that ends a stream the object stopped feeding: `error` / `interrupted` unless the reply was final. */
 async function interruptedEvent<E>(
   route: RouteContext<E>,
   sessionId: string,
@@ -138,10 +139,11 @@ async function interruptedEvent<E>(
   } catch (error) {
     options.log(error);
   }
-  // The reply no longer feeds this stream: its record is shown ended, text kept; a final record is sent as it is.
+  // The reply no longer feeds this stream: a record still streaming is shown ended, text kept; a final record (its
+  // object wrote it, and the restart took the last event with it) ends the stream as its own last event would have.
   const timestamp = new Date(options.now()).toISOString();
   const last = record ?? { id: replyId, sessionId, role: 'assistant', content: '', timestamp, status: 'streaming', updatedAt: timestamp };
-  const message = last.status === 'error' ? last : interrupted(last);
+  const event = finalEvent(isFinalStatus(last.status) ? last : interrupted(last));
   const eventId = (cut.lastEventId ?? afterEventId ?? 0) + 1;
-  return sseFrame('error', JSON.stringify({ error: message.error ?? INTERRUPTED_ERROR, message }), eventId);
+  return sseFrame(event.name, JSON.stringify(event.data), eventId);
 }

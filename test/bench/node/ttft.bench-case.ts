@@ -73,8 +73,9 @@ it('time to first token: chatkeep vs no persistence vs write-then-stream', async
     baseline: ms(none),
     baselineName: 'same model, no persistence (see notes)',
     ratio: `${ratio(chatkeep, none)} (+${((chatkeep / none - 1) * 100).toFixed(1)}%)`,
-    goal: 'within 5% (<= 1.05x)',
-    met: chatkeep <= none * 1.05,
+    // Row 3's goal is held where the object runs as deployed, in workerd (ttft-object.bench-case.ts); this line informs.
+    goal: '—',
+    met: null,
     method,
   });
   report({
