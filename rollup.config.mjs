@@ -77,7 +77,7 @@ export default [
     input: 'worker/index.ts',
     output: { file: 'dist/worker.js', format: 'es' },
     external: (id) => isPackageDependency(id) || id.startsWith('cloudflare:'),
-    plugins: [ts('./worker/tsconfig.json', ['worker/**/*.ts', 'sdk/protocol.ts', 'sdk/validate.ts'])],
+    plugins: [ts('./worker/tsconfig.json', ['worker/**/*.ts', 'sdk/protocol.ts', 'sdk/protocol-conversations.ts', 'sdk/validate.ts'])],
   },
   {
     input: 'sdk/index.ts',
@@ -95,7 +95,7 @@ export default [
     input: 'worker/ai-sdk.ts',
     output: { file: 'dist/worker-ai-sdk.js', format: 'es', paths: workerAiSdkPaths },
     external: isWorkerAiSdkExternal,
-    plugins: [ts('./worker/tsconfig.json', ['worker/**/*.ts', 'sdk/protocol.ts'])],
+    plugins: [ts('./worker/tsconfig.json', ['worker/**/*.ts', 'sdk/protocol.ts', 'sdk/protocol-conversations.ts'])],
   },
   {
     input: 'worker/ai-sdk.ts',
@@ -108,7 +108,7 @@ export default [
     input: 'worker/testing/index.ts',
     output: { file: 'dist/testing.js', format: 'es', paths: testingPaths },
     external: isTestingExternal,
-    plugins: [ts('./worker/testing/tsconfig.json', ['worker/testing/**/*.ts', 'sdk/protocol.ts'])],
+    plugins: [ts('./worker/testing/tsconfig.json', ['worker/testing/**/*.ts', 'sdk/protocol.ts', 'sdk/protocol-conversations.ts'])],
   },
   {
     input: 'worker/testing/index.ts',

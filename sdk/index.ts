@@ -17,6 +17,7 @@ export { memoryStorage } from './storage/memory-storage';
 export type { Locks } from './tabs';
 // Types only, so the bundle a browser downloads carries no constants it never uses.
 export type * from './protocol';
+export type * from './protocol-conversations';
 export { DEFAULT_BASE_PATH, isValidId } from './protocol';
 export {
   ConversationList,

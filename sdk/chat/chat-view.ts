@@ -86,15 +86,19 @@ export function fromElsewhere(chat: ChatContext, records: readonly ChatMessage[]
   return taken;
 }
 
-/** Forgets the conversation here (deleted on the Worker, by this page or elsewhere). */
-export async function forgetConversation(chat: ChatContext, reason?: ChatError): Promise<void> {
+/**
+ * Forgets the conversation here (deleted on the Worker, by this page or elsewhere): `reason` says it went elsewhere
+ * (it is the `send()`s' rejection and the snapshot's `error`); `tellTabs` tells this page's other tabs.
+ */
+export async function forgetConversation(chat: ChatContext, reason?: ChatError, tellTabs = true): Promise<void> {
   halt(chat);
   chat.messages.reset([]);
   chat.resumePoints.clear();
   chat.cursor = undefined;
+  chat.error = reason;
   for (const userId of chat.waiters.keys()) settleWaiter(chat, userId, reason ?? new ChatError('conversation_deleted', 'deleted'));
   notify(chat);
-  chat.channel?.post({ clear: true });
+  if (tellTabs) chat.channel?.post({ clear: true });
   await save(chat, (storage) => storage.drop(chat.sessionId));
   void touch(chat);
 }

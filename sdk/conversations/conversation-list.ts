@@ -2,9 +2,10 @@ import type { OnlineEvents } from '../chat-client-options';
 import { ChatError } from '../errors';
 import type { Fetch } from '../http';
 import { makeSessionId } from '../ids';
-import { DEFAULT_BASE_PATH, type ConversationSummary } from '../protocol';
+import { DEFAULT_BASE_PATH } from '../protocol';
+import { type ConversationSummary } from '../protocol-conversations';
 import type { ConversationRow, ListOpRow } from '../storage/list-rows';
-import { runExclusive, type Locks } from '../tabs';
+import { runExclusive, type Locks, type TabMessage } from '../tabs';
 import { ListHttp } from './list-http';
 import { entryStamp, summaryFromMessages, type FollowedChat } from './follow-chat';
 import { listStore, type ListStore } from './list-store';
@@ -65,6 +66,7 @@ export class ConversationList {
   private readonly listeners = new Set<() => void>();
   private readonly store: ListStore;
   private readonly channel: BroadcastChannel | undefined;
+  private readonly Channel: typeof BroadcastChannel | null | undefined;
   private readonly locks: Locks | null | undefined;
   private readonly events: OnlineEvents | null | undefined;
   private rows = new Map<string, ConversationRow>();
@@ -83,6 +85,7 @@ export class ConversationList {
     const online = globalThis.navigator?.onLine !== false;
     this.snapshot = { conversations: [], status: online ? 'syncing' : 'offline', online };
     const Channel = options.BroadcastChannel === undefined ? globalThis.BroadcastChannel : options.BroadcastChannel;
+    this.Channel = Channel;
     this.ready = this.load();
     this.channel = Channel ? new Channel('chatkeep-conversations') : undefined;
     if (this.channel) this.channel.onmessage = () => void this.reload();
@@ -160,6 +163,7 @@ export class ConversationList {
   async remove(sessionId: string): Promise<void> {
     await this.ready;
     await this.commit({ dropRows: [this.rowId(sessionId)], ops: [this.op(sessionId, 'remove')] });
+    this.tellChats([sessionId]);
     await this.sync().catch(() => undefined);
   }
 
@@ -233,6 +237,20 @@ export class ConversationList {
     if (!this.closed) this.channel?.postMessage('changed');
   }
 
+  /**
+   * Tells every `ChatClient` open on these conversations, in any tab, that they are gone: on the channel its tabs
+   * share, as a tab that deleted the conversation would. It forgets the conversation and rejects the `send()`s still
+   * waiting with `conversation_deleted`.
+   */
+  private tellChats(sessionIds: readonly string[]): void {
+    if (this.closed || !this.Channel) return;
+    for (const sessionId of sessionIds) {
+      const channel = new this.Channel(`chatkeep:${sessionId}`);
+      channel.postMessage({ clear: true } satisfies TabMessage);
+      channel.close();
+    }
+  }
+
   private async reconcile(): Promise<void> {
     const http = this.http!;
     this.set({ status: 'syncing' });
@@ -245,13 +263,15 @@ export class ConversationList {
       const rows: ConversationRow[] = [{ id: `m:${this.owner}`, owner: this.owner, cursor }];
       for (const summary of conversations) if (!pending.has(summary.sessionId)) rows.push({ id: this.rowId(summary.sessionId), owner: this.owner, summary });
       const dropRows: string[] = [];
+      const removedElsewhere: string[] = [];
       for (const row of this.rows.values()) {
         const id = row.summary?.sessionId;
         if (id === undefined) continue;
         if (ids.has(id) && row.local) rows.push({ id: row.id, owner: row.owner, summary: row.summary! });
-        else if (!ids.has(id) && !row.local) dropRows.push(row.id);
+        else if (!ids.has(id) && !row.local) dropRows.push(row.id), removedElsewhere.push(id);
       }
       await this.commit({ rows, dropRows });
+      this.tellChats(removedElsewhere);
       this.set({ status: 'idle', online: true });
     } catch (error) {
       this.set(isOffline(error) ? { status: 'offline', online: false } : { status: 'idle' });

@@ -1,4 +1,5 @@
-import type { ChatMessage, ConversationSummary } from '../protocol';
+import type { ChatMessage } from '../protocol';
+import type { ConversationSummary } from '../protocol-conversations';
 
 /** The part of a `ChatClient` the list follows (a structural type: the list never imports the client). */
 export interface FollowedChat {

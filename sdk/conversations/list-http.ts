@@ -1,13 +1,7 @@
 import { ChatError } from '../errors';
 import { fetchJSON, request, responseError, type Fetch } from '../http';
-import {
-  MESSAGE_STATUSES,
-  OWNER_HEADER,
-  ROLES,
-  isValidId,
-  type ConversationSummary,
-  type ConversationsResponseBody,
-} from '../protocol';
+import { MESSAGE_STATUSES, ROLES, isValidId } from '../protocol';
+import { OWNER_HEADER, type ConversationSummary, type ConversationsResponseBody } from '../protocol-conversations';
 
 const isTime = (v: unknown) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 

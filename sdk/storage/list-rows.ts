@@ -1,4 +1,4 @@
-import type { ConversationSummary } from '../protocol';
+import type { ConversationSummary } from '../protocol-conversations';
 
 /**
  * A row of the `conversations` table: one owner's cached summary (`id` = `c:${owner}:${sessionId}`), or that

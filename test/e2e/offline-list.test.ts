@@ -1,7 +1,7 @@
 // Offline, the sidebar is the list cached in this browser, and a new chat still starts (and joins the list once sent).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { ConversationsResponseBody } from '../../sdk/protocol';
+import type { ConversationsResponseBody } from '../../sdk/protocol-conversations';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { demoOwnerKey, openSessionId, sendFromComposer, waitForCount } from './support/demo-page';
 

@@ -3,7 +3,7 @@
 // delete on one reach the other at its next sync (a device with the deleted conversation open is told).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { ConversationsResponseBody } from '../../sdk/protocol';
+import type { ConversationsResponseBody } from '../../sdk/protocol-conversations';
 import { browserAvailable, useBrowser, workerOrigin } from './support/browser';
 import { demoOwnerKey, openDemo, openSessionId, renderedMessages, sendFromComposer, waitForCount } from './support/demo-page';
 import { saveScreenshot } from './support/screenshot';

@@ -122,6 +122,47 @@ describe('ConversationList against the Worker', () => {
   });
 });
 
+describe('a conversation removed on another device', () => {
+  it('reaches a ChatClient open on it here: forgotten (messages, cache), its error conversation_deleted', async () => {
+    const ownerKey = 'owner-key-remote-delete-01';
+    const withOwner = (url: string, init: RequestInit = {}) =>
+      fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-chatkeep-owner': ownerKey } });
+    const here = new IDBFactory();
+    const hereList = list({ indexedDB: here, ownerKey, BroadcastChannel });
+    await hereList.ready;
+    const sessionId = hereList.create('Soon gone');
+    const chat = new ChatClient({ endpoint: `${origin()}/api`, sessionId, indexedDB: here, fetch: withOwner, onlineEvents: new EventTarget() });
+    try {
+      await chat.ready;
+      await chat.send('Hello from here');
+      expect(chat.messages).toHaveLength(2);
+      await hereList.sync();
+      expect(hereList.conversations.map((c) => c.sessionId)).toContain(sessionId);
+
+      const there = list({ ownerKey });
+      await there.sync();
+      expect(there.conversations.map((c) => c.sessionId)).toContain(sessionId);
+      await there.remove(sessionId);
+
+      const told = new Promise<void>((resolve) => chat.subscribe(() => chat.getSnapshot().error?.code === 'conversation_deleted' && resolve()));
+      await hereList.sync();
+      await told;
+      expect(hereList.conversations.map((c) => c.sessionId)).not.toContain(sessionId);
+      expect(chat.messages).toEqual([]);
+    } finally {
+      chat.close();
+    }
+    // Nothing of it is left in this device's cache either.
+    const reloaded = new ChatClient({ endpoint: 'http://127.0.0.1:9/api', sessionId, indexedDB: here, onlineEvents: null, BroadcastChannel: null });
+    try {
+      await reloaded.ready;
+      expect(reloaded.messages).toEqual([]);
+    } finally {
+      reloaded.close();
+    }
+  });
+});
+
 describe('ConversationList following a ChatClient', () => {
   it('a sent turn and its reply update the entry at once: title, preview, updatedAt', async () => {
     const factory = new IDBFactory();

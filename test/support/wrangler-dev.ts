@@ -70,8 +70,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Tries at most this many free ports: one found free may be taken by another process before wrangler binds it. */
+const PORT_ATTEMPTS = 3;
+
 export async function startWorker(options: StartWorkerOptions = {}): Promise<RunningWorker> {
-  const port = options.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWorkerOnce(options, options.port ?? (await freePort()));
+    } catch (error) {
+      const taken = error instanceof Error && error.message.includes('Address already in use');
+      if (!taken || options.port !== undefined || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function startWorkerOnce(options: StartWorkerOptions, port: number): Promise<RunningWorker> {
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), 'chatkeep-kv-'));
   const ownsPersistDir = options.persistDir === undefined;
   const vars = { DEMO_DELAY_MS: '5', ...options.vars };

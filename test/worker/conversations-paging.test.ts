@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { ConversationSummary } from '../../sdk/protocol';
+import type { ConversationSummary } from '../../sdk/protocol-conversations';
 import { conversationsApp, listBody, listRequest, ownerKey, seedIndex } from './support/conversations-app';
 import { spyKv, totalOps } from './support/kv-spy';
 

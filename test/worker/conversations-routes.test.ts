@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { ConversationsResponseBody, RenameResponseBody } from '../../sdk/protocol';
+import type { ConversationsResponseBody, RenameResponseBody } from '../../sdk/protocol-conversations';
 import { IndexWriter, ownerIdOfSub, ownerPrefix } from '../../worker/conversations/index';
 import { hmacSessionAuthorizer, sessionPrefix, signSessionToken } from '../../worker/index';
 import { chatWorker } from './support/chat-worker';

@@ -1,6 +1,7 @@
 import { abortAllDurableObjects } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { ConversationsResponseBody, RenameResponseBody, StopResponseBody } from '../../sdk/protocol';
+import type { StopResponseBody } from '../../sdk/protocol';
+import type { ConversationsResponseBody, RenameResponseBody } from '../../sdk/protocol-conversations';
 import { ownerPrefix } from '../../worker/conversations/index';
 import { sessionPrefix } from '../../worker/index';
 import { chatWorker } from './support/chat-worker';

@@ -1,4 +1,5 @@
-import { isFinalStatus, SSE_CONTENT_TYPE, type ChatMessage, type ConversationSummary, type ErrorCode, type ErrorResponseBody, type RenameResponseBody } from '../../sdk/protocol';
+import { isFinalStatus, SSE_CONTENT_TYPE, type ChatMessage, type ErrorCode, type ErrorResponseBody } from '../../sdk/protocol';
+import { type ConversationSummary, type RenameResponseBody } from '../../sdk/protocol-conversations';
 import { HttpError } from '../http-error';
 import type { ChatTurnRequest, StopTurnRequest } from '../routes/chat-request';
 import type { RouteContext } from '../routes/route-context';

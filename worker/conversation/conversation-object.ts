@@ -1,4 +1,5 @@
-import type { ChatMessage, RenameResponseBody, StopResponseBody } from '../../sdk/protocol';
+import type { ChatMessage, StopResponseBody } from '../../sdk/protocol';
+import type { RenameResponseBody } from '../../sdk/protocol-conversations';
 import type { ChatDurableObject, ChatDurableObjectState } from '../cloudflare-types';
 import { errorResponse } from '../error-response';
 import { HttpError } from '../http-error';

@@ -1,11 +1,5 @@
-import {
-  DEFAULT_MAX_BODY_BYTES,
-  KV_CONSISTENCY_WINDOW_MS,
-  isValidId,
-  type ConversationSummary,
-  type ConversationsResponseBody,
-  type RenameResponseBody,
-} from '../../sdk/protocol';
+import { DEFAULT_MAX_BODY_BYTES, KV_CONSISTENCY_WINDOW_MS, isValidId } from '../../sdk/protocol';
+import { type ConversationSummary, type ConversationsResponseBody, type RenameResponseBody } from '../../sdk/protocol-conversations';
 import type { ChatKvNamespace } from '../cloudflare-types';
 import { HttpError } from '../http-error';
 import { jsonResponse } from '../json-response';

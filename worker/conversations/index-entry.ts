@@ -1,4 +1,5 @@
-import type { ChatMessage, ConversationSummary } from '../../sdk/protocol';
+import type { ChatMessage } from '../../sdk/protocol';
+import type { ConversationSummary } from '../../sdk/protocol-conversations';
 import { previewOf, titleFromTurn } from './summary-text';
 
 /** Where a title came from: only a title taken from the first turn may be replaced by a model-written one. */

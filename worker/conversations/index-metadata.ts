@@ -1,4 +1,5 @@
-import { MESSAGE_STATUSES, ROLES, isValidId, type ConversationSummary, type MessageStatus, type Role } from '../../sdk/protocol';
+import { MESSAGE_STATUSES, ROLES, isValidId, type MessageStatus, type Role } from '../../sdk/protocol';
+import { type ConversationSummary } from '../../sdk/protocol-conversations';
 import type { IndexEntry, TitleSource } from './index-entry';
 
 /**

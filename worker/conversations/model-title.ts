@@ -1,5 +1,5 @@
 import type { ModelMessage, ModelProvider } from '../providers/model-provider';
-import { TURN_TITLE_MAX_CHARS } from '../../sdk/protocol';
+import { TURN_TITLE_MAX_CHARS } from '../../sdk/protocol-conversations';
 import { cutChars, oneLine, previewOf } from './summary-text';
 
 /** A title the model has not written by then is not waited for: the first turn's title stays. */

@@ -1,4 +1,5 @@
-import { ID_PATTERN, OWNER_HEADER, OWNER_KEY_MIN_LENGTH, isValidId } from '../../sdk/protocol';
+import { ID_PATTERN, isValidId } from '../../sdk/protocol';
+import { OWNER_HEADER, OWNER_KEY_MIN_LENGTH } from '../../sdk/protocol-conversations';
 import { HttpError } from '../http-error';
 
 function invalidOwner(message: string): HttpError {

@@ -1,4 +1,4 @@
-import { PREVIEW_MAX_CHARS, TITLE_MAX_CHARS, TURN_TITLE_MAX_CHARS } from '../../sdk/protocol';
+import { PREVIEW_MAX_CHARS, TITLE_MAX_CHARS, TURN_TITLE_MAX_CHARS } from '../../sdk/protocol-conversations';
 import { HttpError } from '../http-error';
 
 /** A title for a first turn that has no text to take one from. */

@@ -1,7 +1,7 @@
 // Row 13: ConversationList ready from its IndexedDB cache with 1,000 conversations, against one bare getAll.
 import { IDBFactory } from 'fake-indexeddb';
 import { expect, it } from 'vitest';
-import type { ConversationSummary } from '../../../sdk/protocol';
+import type { ConversationSummary } from '../../../sdk/protocol-conversations';
 import { ConversationList } from '../../../sdk/index';
 import { listStore } from '../../../sdk/conversations/list-store';
 import type { ConversationRow } from '../../../sdk/storage/list-rows';

@@ -1,7 +1,7 @@
 // Row 12: KV operations to list an owner's N conversations, GET /conversations against listing each one's messages.
 import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
-import type { ConversationsResponseBody } from '../../../sdk/protocol';
+import type { ConversationsResponseBody } from '../../../sdk/protocol-conversations';
 import { handleConversations, IndexWriter } from '../../../worker/conversations/index';
 import { sessionPrefix } from '../../../worker/store/message-key';
 import { plural, report } from '../figures';

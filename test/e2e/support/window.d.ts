@@ -1,5 +1,6 @@
 // What the demo page exposes to scripts, typed as narrowly as the suite reads it.
-import type { ChatMessage, ConversationSummary } from '../../../sdk/protocol';
+import type { ChatMessage } from '../../../sdk/protocol';
+import type { ConversationSummary } from '../../../sdk/protocol-conversations';
 
 declare global {
   interface Window {

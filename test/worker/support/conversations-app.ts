@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
-import type { ChatMessage, ConversationsResponseBody } from '../../../sdk/protocol';
+import type { ChatMessage } from '../../../sdk/protocol';
+import type { ConversationsResponseBody } from '../../../sdk/protocol-conversations';
 import { errorResponse } from '../../../worker/error-response';
 import {
   handleConversations,
