@@ -1,6 +1,6 @@
 // Row 3 with aiSdkModel: time to first token of chatkeep running the AI SDK (`@ai-sdk/openai-compatible` through
 // `streamText`) beside chatkeep's built-in OpenAI provider, both reading the same model bytes after the same wait.
-import { expect, it } from 'vitest';
+import { it } from 'vitest';
 import { median, ms, ratio, report } from '../figures';
 import { baselineWorker } from '../support/baseline-worker';
 import { chatHost } from '../support/chat-host';
@@ -8,27 +8,12 @@ import { countingKv } from '../support/counting-kv';
 import { memoryKv } from '../support/memory-kv';
 import { aiSdkOpenAiCompatible, builtInOpenAi, endpointFetch } from '../support/model-endpoint';
 import { openAiReplyChunks } from '../support/openai-stream';
-import { untilEvent } from '../support/sse-events';
+import { timeToFirstToken } from '../support/time-to-first-token';
 import { inProcess, type InProcessWorker } from '../../../worker/testing/in-process';
 
 const KV_LATENCY_MS = 30;
 const FIRST_TOKEN_MS = 200;
 const RUNS = 15;
-
-/** Request sent to first `delta` event parsed, in ms (performance.now, node). */
-async function timeToFirstToken(host: InProcessWorker, sessionId: string, turn: number): Promise<number> {
-  const started = performance.now();
-  const response = await host.fetch('http://bench/api/chat', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sessionId, message: { id: `${sessionId}-turn-${turn}`, content: `Question number ${turn}?` } }),
-  });
-  const first = await untilEvent(response.body ?? new ReadableStream(), 'delta');
-  const elapsed = performance.now() - started;
-  expect(first).toBeDefined();
-  await host.settled();
-  return elapsed;
-}
 
 it('time to first token: aiSdkModel vs the built-in provider, and vs no persistence', async () => {
   const endpoint = endpointFetch(openAiReplyChunks(5), { firstChunkMs: FIRST_TOKEN_MS });

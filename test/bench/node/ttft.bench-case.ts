@@ -1,5 +1,5 @@
 // Row 3: time to first token with persistence, against no persistence and against write-then-stream.
-import { expect, it } from 'vitest';
+import { it } from 'vitest';
 import type { ModelProvider } from '../../../worker/providers/model-provider';
 import { median, ms, ratio, report } from '../figures';
 import { baselineWorker } from '../support/baseline-worker';
@@ -8,28 +8,13 @@ import { inProcess, type InProcessWorker } from '../../../worker/testing/in-proc
 import { chatHost } from '../support/chat-host';
 import { memoryKv } from '../support/memory-kv';
 import { pacedModel } from '../support/models';
-import { untilEvent } from '../support/sse-events';
+import { timeToFirstToken } from '../support/time-to-first-token';
 
 const KV_LATENCY_MS = 30;
 const FIRST_TOKEN_MS = 200;
 const RUNS = 15;
 
 const model = (): ModelProvider => pacedModel({ pieces: 5, firstTokenMs: FIRST_TOKEN_MS, realGapMs: 0 });
-
-/** Request sent to first `delta` event parsed, in ms (performance.now, node). */
-async function timeToFirstToken(host: InProcessWorker, sessionId: string, turn: number): Promise<number> {
-  const started = performance.now();
-  const response = await host.fetch('http://bench/api/chat', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sessionId, message: { id: `${sessionId}-turn-${turn}`, content: `Question number ${turn}?` } }),
-  });
-  const first = await untilEvent(response.body ?? new ReadableStream(), 'delta');
-  const elapsed = performance.now() - started;
-  expect(first).toBeDefined();
-  await host.settled();
-  return elapsed;
-}
 
 it('time to first token: chatkeep vs no persistence vs write-then-stream', async () => {
   const variants: Record<'chatkeep' | 'none' | 'readContext' | 'writeThenStream', { host: InProcessWorker; times: number[] }> = {
