@@ -18,20 +18,21 @@ export interface OutboxPlan {
  *
  * @example
  * ```ts
- * const plan = await planOutbox(storage, sessionId, (id) => messages.get(id));
+ * const plan = await planOutbox(storage, sessionId, messages.get, () => shownPendingTurns());
  * ```
  */
 export async function planOutbox(
   storage: ChatStorage,
   sessionId: string,
   shown: (id: string) => ChatMessage | undefined,
-  shownPending: readonly ChatMessage[],
+  shownPending: () => readonly ChatMessage[],
 ): Promise<OutboxPlan> {
   const queued = await storage.outbox(sessionId);
   const plan: OutboxPlan = { send: [], done: [], requeue: [] };
   const unseen = queued.filter((id) => !shown(id));
-  const queuedIds = new Set(queued);
-  const orphans = shownPending.filter((m) => !queuedIds.has(m.id));
+  // A database lost underneath takes every entry with it: only an empty outbox can leave a turn orphaned, and only
+  // then is the conversation scanned for turns shown pending (never on a send's path, which always finds its entry).
+  const orphans = queued.length ? [] : shownPending();
   // Read the stored records only when something is not where it should be: an unseen entry, an orphaned turn.
   const stored = unseen.length || orphans.length ? new Map((await storage.load(sessionId)).map((m) => [m.id, m])) : undefined;
   for (const id of queued) {

@@ -21,8 +21,8 @@ export const flush = (chat: ChatContext, wait = false): Promise<void> =>
     async () => {
       if (chat.closed) return;
       const { messages, persistence, sessionId } = chat;
-      // The turns shown pending: a scan of the conversation, once per outbox round (never on a stream's path).
-      const pending = messages.all.filter((m) => m.status === 'pending');
+      // The turns shown pending are a scan of the conversation: read only when the outbox holds nothing.
+      const pending = () => messages.all.filter((m) => m.status === 'pending');
       const plan = await planOutbox(persistence.storage, sessionId, messages.get, pending).catch(() => undefined);
       if (!plan) return;
       for (const turn of plan.requeue) await save(chat, (storage) => storage.enqueue(turn));
