@@ -11,7 +11,6 @@ import {
   makeSessionId,
   type ChatMessage,
   type ChatSnapshot,
-  type Fetch,
   type StorageFallbackEvent,
 } from 'chatkeep';
 import { DEFAULT_MAX_CONTENT_CHARS } from '../../sdk/protocol';
@@ -22,8 +21,10 @@ import { createConversationListView } from './conversation-list-view';
 import { ConversationStore } from './conversation-store';
 import { createMessageListView } from './message-list-view';
 import { createNotice } from './notice';
-import { chooseOwnerKey, otherDeviceLink, OWNER_PARAM } from './owner-key';
+import { describe, describeProblem } from './describe-error';
+import { chooseOwnerKey, fetchAsOwner, otherDeviceLink, OWNER_PARAM } from './owner-key';
 import { watchServer, type ServerProblem } from './server-watch';
+import { bindSidebar } from './sidebar';
 
 declare global {
   interface Window {
@@ -56,6 +57,8 @@ const ui = {
   composer: byId('composer', HTMLFormElement),
 };
 
+const setSidebar = bindSidebar({ app: ui.app, toggle: ui.sidebarToggle, scrim: ui.scrim, list: ui.conversations });
+
 /** Within this many pixels of the bottom, the list follows new text; further up, the reader is left alone. */
 const STICK_TO_BOTTOM_PX = 120;
 
@@ -73,13 +76,7 @@ if (owner.fromLink) {
 }
 ui.deviceLink.href = otherDeviceLink(location.href, owner.ownerKey);
 ui.deviceLink.textContent = ui.deviceLink.href;
-
-/** Every request of this page names its owner: its conversations join the owner's list, and only it may read them. */
-const ownedFetch: Fetch = (input, init) => {
-  const headers = new Headers(init?.headers);
-  headers.set('x-chatkeep-owner', owner.ownerKey);
-  return fetch(input, { ...init, headers });
-};
+const ownedFetch = fetchAsOwner(owner.ownerKey);
 
 const conversations = new ConversationList({ endpoint: DEFAULT_BASE_PATH, ownerKey: owner.ownerKey });
 window.conversations = conversations;
@@ -94,10 +91,7 @@ const renderConversations = createConversationListView({
   },
   onDelete: (sessionId) => void deleteConversation(sessionId),
 });
-conversations.subscribe(() => {
-  leaveIfDeletedElsewhere();
-  renderSidebar();
-});
+conversations.subscribe(renderSidebar);
 const composer = bindComposer({
   form: ui.composer,
   onSend: (text) => void send(text),
@@ -110,8 +104,6 @@ const composer = bindComposer({
 let chat: ChatClient;
 let unsubscribe: () => void = () => {};
 let unfollow: () => void = () => {};
-/** Whether the open conversation is on the owner's list: once it leaves it, another device deleted it. */
-let openIsListed = false;
 /** Conversations deleted from this page: their leaving the list is no news here. */
 const deletedHere = new Set<string>();
 /** Session and title the header and list last showed, so a streamed word does not redraw them. */
@@ -147,7 +139,6 @@ function open(sessionId: string): void {
   });
   chat = client;
   window.chat = client;
-  openIsListed = conversations.conversations.some((c) => c.sessionId === sessionId);
   renderSidebar();
   store.touch(sessionId);
   const url = new URL(location.href);
@@ -179,7 +170,7 @@ function onStorageFallback(event: StorageFallbackEvent): void {
 
 function render(client: ChatClient): void {
   // A client closed by a switch may still report once; only the open one draws.
-  if (client !== chat) return;
+  if (client !== chat || leftDeletedElsewhere(client)) return;
   const snapshot: ChatSnapshot = client.getSnapshot();
   const { messages } = snapshot;
   // The client learns it is offline when a request fails; the browser's own signal shows it sooner.
@@ -233,18 +224,15 @@ function renderTitle(sessionId: string, messages: readonly ChatMessage[]): void 
   document.title = title ? `${title} · chatkeep` : 'chatkeep';
 }
 
-function leaveIfDeletedElsewhere(): void {
-  if (chat === undefined) return;
-  const listed = conversations.conversations.some((c) => c.sessionId === chat.sessionId);
-  const wasListed = openIsListed;
-  openIsListed = listed;
-  // A first turn the server refused takes its entry away too, but leaves no message behind.
-  const onServer = chat.messages.some((m) => m.status !== 'pending');
-  if (wasListed && !listed && onServer && !deletedHere.has(chat.sessionId)) {
-    // Nothing is deleted here on the list's word alone: the page moves on to a new chat and says why.
-    open(makeSessionId());
-    notice.show('session', 'That conversation was deleted on another device.', 'info');
-  }
+/**
+ * Deleted on another device (its list told the client, or the client's stream said so): nothing more to show, so
+ * the page moves on to a new chat and says why. A delete from this page is no news.
+ */
+function leftDeletedElsewhere(client: ChatClient): boolean {
+  if (client.getSnapshot().error?.code !== 'conversation_deleted' || deletedHere.has(client.sessionId)) return false;
+  open(makeSessionId());
+  notice.show('session', 'That conversation was deleted on another device.', 'info');
+  return true;
 }
 
 function renderSidebar(): void {
@@ -292,21 +280,6 @@ function setInFlight(count: number): void {
   ui.composer.dataset.inFlight = String(count);
 }
 
-function describe(error: unknown): string {
-  if (error instanceof ChatError) return `${error.message} (${error.code})`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function describeProblem({ status, code, message }: ServerProblem): string {
-  return `${message} (${status} ${code})`;
-}
-
-function setSidebar(open: boolean): void {
-  ui.app.dataset.sidebar = open ? 'open' : 'closed';
-  ui.sidebarToggle.setAttribute('aria-expanded', String(open));
-  if (open) ui.conversations.querySelector('button')?.focus();
-}
-
 ui.newChat.addEventListener('click', () => {
   setSidebar(false);
   // An untouched conversation is reused rather than piling up empty ones in the list.
@@ -339,14 +312,6 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') conversations.sync().catch(() => undefined);
 });
 
-ui.sidebarToggle.addEventListener('click', () => setSidebar(ui.app.dataset.sidebar !== 'open'));
-ui.scrim.addEventListener('click', () => setSidebar(false));
-document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && ui.app.dataset.sidebar === 'open') {
-    setSidebar(false);
-    ui.sidebarToggle.focus();
-  }
-});
 
 const choice = chooseSession({ search: location.search, last: store.last(), makeId: makeSessionId });
 open(choice.sessionId);

@@ -1,3 +1,5 @@
+import type { Fetch } from 'chatkeep';
+
 /**
  * Who this browser is to the Worker: an owner key, the bearer capability that names the person's list of
  * conversations. The demo has no sign-in, so a second device signs in by opening a link that carries the key.
@@ -58,4 +60,13 @@ export function otherDeviceLink(pageUrl: string, ownerKey: string): string {
   const url = new URL('/', pageUrl);
   url.searchParams.set(OWNER_PARAM, ownerKey);
   return url.href;
+}
+
+/** A `fetch` whose every request names the owner: its conversations join the owner's list, and only it may read them. */
+export function fetchAsOwner(ownerKey: string): Fetch {
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('x-chatkeep-owner', ownerKey);
+    return fetch(input, { ...init, headers });
+  };
 }
