@@ -169,7 +169,7 @@ export class ChatClient {
     this.send = (content) =>
       afterReady(async () => {
         if (!content.trim()) throw new ChatError('empty_content', 'empty');
-        const last = messages.all.at(-1);
+        const last = messages.last();
         const now = chat.now();
         const turn: ChatMessage = {
           id: (options.makeMessageId ?? (() => uuidv7(now)))(),

@@ -2,11 +2,13 @@ import { sameMessage } from './merge';
 import { byTime } from './order';
 import type { ChatMessage } from './protocol';
 
+/** The newest records kept apart from the rest: a change near the end copies at most twice as many. */
+const RECENT = 50;
+
 /**
  * The conversation in memory, in history order. An array once handed out never changes (a snapshot never changes
- * under its reader). A record replaced in its place with the same time (a streaming reply growing) is held aside
- * over the last array, so a streamed chunk costs no copy of the list: the array with it is built only when read. A
- * record new or moved in time is put in its place by a search from the end.
+ * under its reader). The newest records, where turns land and replies grow, are held apart from the older ones, so
+ * a streamed chunk or a new turn copies only those: the whole array is built only when read.
  */
 export interface MessageList {
   /** The current array; a new one after every change. */
@@ -14,6 +16,8 @@ export interface MessageList {
   /** The records by id. */
   readonly map: ReadonlyMap<string, ChatMessage>;
   get(id: string): ChatMessage | undefined;
+  /** The newest record, without building the array. */
+  last(): ChatMessage | undefined;
   /**
    * The list as it is now, for later: the array is built on the first call, and only then. The same function until
    * the list changes.
@@ -28,37 +32,32 @@ export interface MessageList {
   reset(records: readonly ChatMessage[]): void;
 }
 
-/** A record replacing the one at `index` of an array, without copying the array yet. */
-type Replacement = [index: number, record: ChatMessage];
-
-const withReplacement = (base: ChatMessage[], replacement?: Replacement): ChatMessage[] => {
-  if (!replacement) return base;
-  const copy = base.slice();
-  copy[replacement[0]] = replacement[1];
-  return copy;
-};
-
 export function createMessageList(): MessageList {
-  let ordered: ChatMessage[] = [];
-  /** The streaming reply's newest record, over `ordered`. */
-  let growing: Replacement | undefined;
+  /** The older records, in order: an array never changed (views share it), replaced whole when a change reaches it. */
+  let older: ChatMessage[] = [];
+  /** The newest records, in order, after `older`: a new array after every change. */
+  let newest: ChatMessage[] = [];
   let byId = new Map<string, ChatMessage>();
   let currentView: (() => ChatMessage[]) | undefined;
+  /** Keeps the last RECENT records of `records` apart once they are over twice as many: a copy of the whole now and then. */
+  const hold = (before: ChatMessage[], records: ChatMessage[]) => {
+    older = records.length > 2 * RECENT ? before.concat(records.slice(0, -RECENT)) : before;
+    newest = records.length > 2 * RECENT ? records.slice(-RECENT) : records;
+  };
   const list: MessageList = {
     get all() {
-      ordered = withReplacement(ordered, growing);
-      growing = undefined;
-      return ordered;
+      return list.view()();
     },
     get map() {
       return byId;
     },
     get: (id) => byId.get(id),
+    last: () => newest[newest.length - 1] ?? older[older.length - 1],
     view() {
-      const base = ordered;
-      const replacement = growing;
+      const before = older;
+      const after = newest;
       let built: ChatMessage[] | undefined;
-      return (currentView ??= () => (built ??= withReplacement(base, replacement)));
+      return (currentView ??= () => (built ??= before.concat(after)));
     },
     apply(records, drops = []) {
       const dropped = drops.filter((id) => byId.delete(id));
@@ -68,16 +67,15 @@ export function createMessageList(): MessageList {
       });
       if (!dropped.length && !changed.length) return false;
       currentView = undefined;
-      const [first] = changed;
-      const replaced = first && byId.get(first.id);
-      if (first && !dropped.length && changed.length === 1 && replaced?.timestamp === first.timestamp) {
-        // The same record again, in the same place: held aside until the array is read.
-        growing = [growing?.[1] === replaced ? growing[0] : list.all.lastIndexOf(replaced), first];
-        byId.set(first.id, first);
-        return true;
-      }
-      const current = list.all;
-      const next = dropped.length ? current.filter((m) => byId.has(m.id)) : current.slice();
+      const lastOlder = older[older.length - 1];
+      // A drop, or a record among or before the older ones (history filling a gap), takes the whole list: rare.
+      const reachesBack =
+        dropped.length > 0 ||
+        changed.some((record) => {
+          const shown = byId.get(record.id);
+          return (shown && !newest.includes(shown)) || (lastOlder && byTime(lastOlder, record) > 0);
+        });
+      const next = reachesBack ? older.concat(newest).filter((m) => byId.has(m.id)) : newest.slice();
       for (const record of changed) {
         const shown = byId.get(record.id);
         byId.set(record.id, record);
@@ -88,14 +86,13 @@ export function createMessageList(): MessageList {
         while (place > 0 && byTime(next[place - 1]!, record) > 0) place--;
         next.splice(place, 0, record);
       }
-      ordered = next;
+      hold(reachesBack ? [] : older, next);
       return true;
     },
     reset(records) {
       currentView = undefined;
-      growing = undefined;
       byId = new Map(records.map((m) => [m.id, m]));
-      ordered = [...byId.values()].sort(byTime);
+      hold([], [...byId.values()].sort(byTime));
     },
   };
   return list;

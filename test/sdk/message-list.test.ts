@@ -24,6 +24,12 @@ const conversation = (count: number): ChatMessage[] =>
 
 afterEach(() => vi.restoreAllMocks());
 
+/** Counts, from now on, the arrays of 1,000 records or more that are copied (sliced, filtered or concatenated). */
+function copiesOfLongArrays(): () => number {
+  const spies = [vi.spyOn(Array.prototype, 'slice'), vi.spyOn(Array.prototype, 'filter'), vi.spyOn(Array.prototype, 'concat')];
+  return () => spies.flatMap((spy) => spy.mock.contexts).filter((array) => (array as unknown[]).length >= 1_000).length;
+}
+
 describe('the message list', () => {
   it('takes a reply whose parts changed and its text did not (a tool call, its result), and not the same parts again', () => {
     const list = createMessageList();
@@ -43,25 +49,75 @@ describe('the message list', () => {
     const records = conversation(10_000);
     list.reset(records);
     const before = list.view();
-    const slice = vi.spyOn(Array.prototype, 'slice');
-    const filter = vi.spyOn(Array.prototype, 'filter');
+    const copies = copiesOfLongArrays();
     let reply = records.at(-1)!;
     for (let chunk = 0; chunk < 100; chunk++) {
       reply = { ...reply, content: `${reply.content}word${chunk} ` };
       expect(list.apply([reply])).toBe(true);
     }
-    const copiesOfTheList = (spy: typeof slice | typeof filter) =>
-      spy.mock.contexts.filter((array) => (array as unknown[]).length >= 10_000).length;
-    expect(copiesOfTheList(slice) + copiesOfTheList(filter)).toBe(0);
+    expect(copies()).toBe(0);
     expect(list.get('a-streaming')).toBe(reply);
+    expect(list.last()).toBe(reply);
     // Read once: one array, with every chunk, in place.
     const shown = list.all;
-    expect(copiesOfTheList(slice)).toBe(1);
+    expect(copies()).toBe(1);
+    expect(list.all).toBe(shown);
     expect(shown).toHaveLength(10_000);
     expect(shown.at(-1)).toBe(reply);
     expect(shown.at(-2)).toBe(records.at(-2));
     // The view taken before the chunks still shows the list as it was.
     expect(before().at(-1)).toBe(records.at(-1));
+  });
+
+  it('takes new turns and their replies at the end of a long conversation with a copy of it only every 50 records', () => {
+    const list = createMessageList();
+    const records = conversation(10_000).slice(0, -1);
+    list.reset(records);
+    const copies = copiesOfLongArrays();
+    const views: Array<() => readonly ChatMessage[]> = [];
+    for (let turn = 0; turn < 100; turn++) {
+      const second = 10_000 + turn * 2;
+      // As a send goes: the turn pending, then acknowledged on the server's clock with its reply, which grows and ends.
+      list.apply([record(`u-new-${turn}`, second + 1, 'pending')]);
+      list.apply([record(`u-new-${turn}`, second), record(`a-new-${turn}`, second + 1, 'streaming', '')]);
+      for (const text of ['Hel', 'Hello']) list.apply([record(`a-new-${turn}`, second + 1, 'streaming', text)]);
+      list.apply([record(`a-new-${turn}`, second + 1, 'complete', 'Hello.')]);
+      views.push(list.view());
+    }
+    // 200 records added: folded into the older ones 4 times, never copied per change.
+    expect(copies()).toBeLessThanOrEqual(4);
+    const shown = list.all;
+    expect(shown).toHaveLength(10_199);
+    expect(shown.slice(-4).map((m) => [m.id, m.content])).toEqual([
+      ['u-new-98', 'u-new-98'],
+      ['a-new-98', 'Hello.'],
+      ['u-new-99', 'u-new-99'],
+      ['a-new-99', 'Hello.'],
+    ]);
+    expect(shown.map((m) => m.timestamp)).toEqual(shown.map((m) => m.timestamp).sort());
+    // Each view still shows its own state.
+    expect(views[10]!()).toHaveLength(9_999 + 22);
+    expect(views[10]!().at(-1)?.id).toBe('a-new-10');
+  });
+
+  it('puts a record among the older ones in its place, and drops records wherever they are', () => {
+    const list = createMessageList();
+    const records = conversation(1_000).slice(0, -1);
+    list.reset(records);
+    const early = list.view();
+    const moved = { ...records[10]!, content: 'edited' };
+    expect(list.apply([moved, record('u-gap', 3.5)], [records[500]!.id, records.at(-1)!.id])).toBe(true);
+    const shown = list.all;
+    expect(shown).toHaveLength(998);
+    expect(shown[4]?.id).toBe('u-gap');
+    expect(shown[11]).toBe(moved);
+    expect(shown.some((m) => m.id === records[500]!.id || m.id === records.at(-1)!.id)).toBe(false);
+    expect(list.last()).toBe(records.at(-2));
+    expect(early()).toEqual(records);
+    // New turns land after that as before.
+    list.apply([record('u-late', 5_000)]);
+    expect(list.all.at(-1)?.id).toBe('u-late');
+    expect(list.all).toHaveLength(999);
   });
 
   it('gives each state its own view, built when first read and the same function until the list changes', () => {
