@@ -22,7 +22,7 @@ const DELTAS = 1000;
 /** Each model chunk moves the Worker's clock this much: a 30 s reply, so ~30 checkpoints are serialised. */
 const CLOCK_STEP_MS = 30;
 const WARMUP = 5;
-const RUNS = 30;
+const RUNS = 60;
 
 function cpuMs(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
