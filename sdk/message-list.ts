@@ -41,8 +41,9 @@ export function createMessageList(): MessageList {
   let currentView: (() => ChatMessage[]) | undefined;
   /** Keeps the last RECENT records of `records` apart once they are over twice as many: a copy of the whole now and then. */
   const hold = (before: ChatMessage[], records: ChatMessage[]) => {
-    older = records.length > 2 * RECENT ? before.concat(records.slice(0, -RECENT)) : before;
-    newest = records.length > 2 * RECENT ? records.slice(-RECENT) : records;
+    const folds = records.length > 2 * RECENT;
+    older = folds ? before.concat(records.slice(0, -RECENT)) : before;
+    newest = folds ? records.slice(-RECENT) : records;
   };
   const list: MessageList = {
     get all() {
